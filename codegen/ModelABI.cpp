@@ -1,0 +1,127 @@
+//===- ModelABI.cpp - the model descriptor the runtime reads --------------===//
+//
+// See ModelABI.h. The struct layout mirrors runtime/src/kiln_abi.h field by
+// field; the runtime's ABI version check catches a mismatch.
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/ModelABI.h"
+
+#include "compiler/Importer.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/IR/IRBuilder.h"
+
+using namespace mlir;
+using namespace kiln;
+
+static int32_t onnxElemType(Type t) {
+  if (t.isF32())
+    return 1;
+  if (t.isF64())
+    return 11;
+  if (t.isInteger(64))
+    return 7;
+  if (t.isInteger(32))
+    return 6;
+  return 0;
+}
+
+FailureOr<ModelSignature> kiln::getModelSignature(ModuleOp module) {
+  auto func = module.lookupSymbol<func::FuncOp>(kMainFunctionName);
+  if (!func)
+    return module.emitError() << "no @" << kMainFunctionName << " function";
+  ModelSignature sig;
+  sig.modelName = module.getSymName() ? module.getSymName()->str() : "model";
+  FunctionType type = func.getFunctionType();
+  auto collect = [&](TypeRange types, bool isArg, std::vector<TensorSignature> &out)
+      -> LogicalResult {
+    for (auto [i, t] : llvm::enumerate(types)) {
+      auto tt = dyn_cast<RankedTensorType>(t);
+      if (!tt || !tt.hasStaticShape() || !onnxElemType(tt.getElementType()))
+        return func.emitError() << "unsupported model input/output type " << t;
+      auto name = isArg ? func.getArgAttrOfType<StringAttr>(i, kNameAttr)
+                        : func.getResultAttrOfType<StringAttr>(i, kNameAttr);
+      out.push_back({name ? name.str() : (isArg ? "input" : "output") + std::to_string(i),
+                     onnxElemType(tt.getElementType()),
+                     std::vector<int64_t>(tt.getShape().begin(), tt.getShape().end())});
+    }
+    return success();
+  };
+  if (failed(collect(type.getInputs(), true, sig.inputs)) ||
+      failed(collect(type.getResults(), false, sig.outputs)))
+    return failure();
+  return sig;
+}
+
+LogicalResult kiln::emitModelDescriptor(llvm::Module &m,
+                                        const ModelSignature &sig) {
+  llvm::LLVMContext &ctx = m.getContext();
+  llvm::Function *entry = m.getFunction(kMainFunctionName);
+  size_t numBuffers = sig.inputs.size() + sig.outputs.size();
+  if (!entry || entry->arg_size() != numBuffers) {
+    llvm::errs() << "kiln: internal error: @main_graph missing or with "
+                 << (entry ? entry->arg_size() : 0) << " arguments, expected "
+                 << numBuffers << "\n";
+    return failure();
+  }
+  entry->setLinkage(llvm::GlobalValue::InternalLinkage);
+  llvm::IRBuilder<> b(ctx);
+  auto *ptrTy = llvm::PointerType::get(ctx, 0);
+  auto *i32 = b.getInt32Ty();
+  auto *i64 = b.getInt64Ty();
+
+  // void invoke(void *const *buffers, void *scratch)
+  auto *invokeTy = llvm::FunctionType::get(b.getVoidTy(), {ptrTy, ptrTy}, false);
+  auto *invoke = llvm::Function::Create(invokeTy, llvm::GlobalValue::InternalLinkage,
+                                        "kiln_invoke", m);
+  b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", invoke));
+  std::vector<llvm::Value *> args;
+  for (size_t i = 0; i < numBuffers; ++i) {
+    llvm::Value *slot = b.CreateConstInBoundsGEP1_64(ptrTy, invoke->getArg(0), i);
+    args.push_back(b.CreateLoad(ptrTy, slot));
+  }
+  b.CreateCall(entry, args);
+  b.CreateRetVoid();
+
+  auto cstring = [&](const std::string &s) -> llvm::Constant * {
+    return b.CreateGlobalString(s, "kiln.str", 0, &m);
+  };
+  // struct kiln_abi_tensor { const char *name; int32 elem_type; int32 rank; const int64 *shape; }
+  auto *tensorTy = llvm::StructType::get(ctx, {ptrTy, i32, i32, ptrTy});
+  auto tensorArray = [&](const std::vector<TensorSignature> &ts,
+                         const char *what) -> llvm::Constant * {
+    std::vector<llvm::Constant *> elems;
+    for (const auto &t : ts) {
+      std::vector<llvm::Constant *> dims;
+      for (int64_t d : t.shape)
+        dims.push_back(llvm::ConstantInt::get(i64, d));
+      auto *shapeTy = llvm::ArrayType::get(i64, dims.size());
+      auto *shape = new llvm::GlobalVariable(
+          m, shapeTy, true, llvm::GlobalValue::PrivateLinkage,
+          llvm::ConstantArray::get(shapeTy, dims), "kiln.shape");
+      elems.push_back(llvm::ConstantStruct::get(
+          tensorTy, {cstring(t.name), llvm::ConstantInt::get(i32, t.elemType),
+                     llvm::ConstantInt::get(i32, t.shape.size()), shape}));
+    }
+    auto *arrTy = llvm::ArrayType::get(tensorTy, elems.size());
+    return new llvm::GlobalVariable(m, arrTy, true, llvm::GlobalValue::PrivateLinkage,
+                                    llvm::ConstantArray::get(arrTy, elems), what);
+  };
+  // struct kiln_abi_model { u32 abi_version, num_inputs, num_outputs, reserved;
+  //   const kiln_abi_tensor *inputs, *outputs; const char *model_name;
+  //   void (*invoke)(void *const *, void *); u64 scratch_bytes; }
+  auto *modelTy = llvm::StructType::get(ctx, {i32, i32, i32, i32, ptrTy, ptrTy, ptrTy,
+                                              ptrTy, i64});
+  llvm::Constant *init = llvm::ConstantStruct::get(
+      modelTy,
+      {llvm::ConstantInt::get(i32, kAbiVersion),
+       llvm::ConstantInt::get(i32, sig.inputs.size()),
+       llvm::ConstantInt::get(i32, sig.outputs.size()), llvm::ConstantInt::get(i32, 0),
+       tensorArray(sig.inputs, "kiln.inputs"), tensorArray(sig.outputs, "kiln.outputs"),
+       cstring(sig.modelName), invoke, llvm::ConstantInt::get(i64, 0)});
+  auto *desc = new llvm::GlobalVariable(m, modelTy, true,
+                                        llvm::GlobalValue::ExternalLinkage, init,
+                                        "kiln_generated_model");
+  desc->setVisibility(llvm::GlobalValue::HiddenVisibility);
+  return success();
+}

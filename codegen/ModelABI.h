@@ -1,0 +1,46 @@
+//===- ModelABI.h - the model descriptor the runtime reads ------*- C++ -*-===//
+//
+// Every compiled model exports `kiln_generated_model`, a kiln_abi_model
+// struct (runtime/src/kiln_abi.h) describing its inputs and outputs and
+// pointing at an `invoke(buffers, scratch)` wrapper around @main_graph. This
+// file extracts the signature from the imported IR and emits the struct and
+// wrapper in LLVM IR for any 64-bit target.
+//
+//===----------------------------------------------------------------------===//
+#ifndef KILN_CODEGEN_MODELABI_H
+#define KILN_CODEGEN_MODELABI_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/IR/Module.h"
+
+#include <string>
+#include <vector>
+
+namespace kiln {
+
+/// Must match KILN_ABI_VERSION in runtime/src/kiln_abi.h.
+constexpr uint32_t kAbiVersion = 1;
+
+struct TensorSignature {
+  std::string name;
+  int32_t elemType; ///< ONNX TensorProto.DataType
+  std::vector<int64_t> shape;
+};
+
+struct ModelSignature {
+  std::string modelName;
+  std::vector<TensorSignature> inputs, outputs;
+};
+
+/// Reads the signature of @main_graph as the importer created it (tensor
+/// arguments and results with `kiln.name`).
+mlir::FailureOr<ModelSignature> getModelSignature(mlir::ModuleOp module);
+
+/// Adds `kiln_generated_model` and its invoke wrapper to `llvmModule`, which
+/// must define `main_graph` taking one pointer per input then per output.
+mlir::LogicalResult emitModelDescriptor(llvm::Module &llvmModule,
+                                        const ModelSignature &signature);
+
+} // namespace kiln
+
+#endif // KILN_CODEGEN_MODELABI_H

@@ -1,0 +1,21 @@
+//===- OnnxChecker.cpp - exception boundary around ONNX's checker ---------===//
+//
+// Compiled with -fexceptions (see CMakeLists.txt): catches everything ONNX's
+// checker throws and turns it into a message.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/OnnxChecker.h"
+
+#include <onnx/checker.h>
+#include <onnx/onnx_pb.h>
+
+std::string kiln::runOnnxChecker(const onnx::ModelProto &model) {
+  try {
+    onnx::checker::check_model(model);
+  } catch (const std::exception &e) {
+    return e.what();
+  } catch (...) {
+    return "unknown error from the ONNX checker";
+  }
+  return {};
+}

@@ -1,0 +1,30 @@
+//===- OnnxChecker.h - exception-free wrapper of ONNX's checker -*- C++ -*-===//
+//
+// ONNX's checker reports problems by throwing C++ exceptions, while kiln is
+// built without exceptions. This is the one boundary where they are caught:
+// OnnxChecker.cpp alone is compiled with -fexceptions.
+//
+//===----------------------------------------------------------------------===//
+#ifndef KILN_COMPILER_ONNXCHECKER_H
+#define KILN_COMPILER_ONNXCHECKER_H
+
+#include <string>
+
+namespace onnx {
+class ModelProto;
+} // namespace onnx
+
+namespace kiln {
+
+/// Newest IR version and default-domain opset Debian's ONNX 1.12 checker
+/// understands; newer models skip it and rely on kiln's own checks.
+constexpr int64_t kCheckerMaxIrVersion = 8;
+constexpr int64_t kCheckerMaxOpset = 17;
+
+/// Runs onnx::checker::check_model. Returns an empty string on success, the
+/// checker's message otherwise. Never throws.
+std::string runOnnxChecker(const onnx::ModelProto &model);
+
+} // namespace kiln
+
+#endif // KILN_COMPILER_ONNXCHECKER_H

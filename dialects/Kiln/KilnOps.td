@@ -1,0 +1,313 @@
+//===- KilnOps.td - kiln graph ops -------------------------*- tablegen -*-===//
+//
+// Operation definitions of the kiln graph dialect. Each op documents the
+// ONNX operator it models and what the importer normalises. Verifiers reject
+// what the lowering cannot handle, with messages that name the problem.
+//
+//===----------------------------------------------------------------------===//
+#ifndef KILN_OPS_TD
+#define KILN_OPS_TD
+
+include "KilnDialect.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/IR/BuiltinAttributes.td"
+include "mlir/IR/CommonAttrConstraints.td"
+include "mlir/IR/CommonTypeConstraints.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+
+def Kiln_FloatTensor : RankedTensorOf<[AnyFloat]>;
+def Kiln_Tensor : RankedTensorOf<[AnyType]>;
+
+// Attributes shared by convolutions and pools. Spatial attributes have one
+// entry per spatial dimension; `pads` is ONNX's [begin..., end...].
+defvar Kiln_ConvAttrs = (ins
+  DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$strides,
+  DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$pads,
+  DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilations,
+  DefaultValuedAttr<I64Attr, "1">:$group);
+
+//===----------------------------------------------------------------------===//
+// Convolutions
+//===----------------------------------------------------------------------===//
+
+def Kiln_ConvOp : Kiln_Op<"conv", [Pure]> {
+  let summary = "2-D convolution (ONNX Conv), NCHW input, FCHW filter";
+  let description = [{
+    Models ONNX `Conv` on 4-D tensors. The importer resolves `auto_pad` into
+    explicit `pads` ([top, left, bottom, right]). The filter has shape
+    [F, C/group, KH, KW]; the optional bias has shape [F].
+
+    ```mlir
+    %y = kiln.conv %x, %w, %b {pads = array<i64: 1, 1, 1, 1>}
+        : (tensor<1x64x56x56xf32>, tensor<64x64x3x3xf32>, tensor<64xf32>)
+        -> tensor<1x64x56x56xf32>
+    ```
+  }];
+  let arguments = !con((ins Kiln_FloatTensor:$input, Kiln_FloatTensor:$filter,
+                           Optional<Kiln_FloatTensor>:$bias), Kiln_ConvAttrs);
+  let results = (outs Kiln_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $filter (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Kiln_FusedConvOp : Kiln_Op<"fused_conv", [Pure]> {
+  let summary = "convolution + bias + optional residual add + optional ReLU";
+  let description = [{
+    Produced by `kiln-fuse-conv`: computes
+    `relu?(conv(input, filter) + bias + residual?)` in one op so the lowering
+    can apply the epilogue inside the convolution's tiles.
+
+    `layout` is `"NCHW"` (filter [F, C/group, KH, KW]) or `"NHWC"` (input,
+    residual and result in NHWC, filter [KH, KW, C, F]); `kiln-layout`
+    switches between them and transforms constant filters at compile time.
+
+    ```mlir
+    %y = kiln.fused_conv %x, %w, %b, %res {relu}
+        : (tensor<1x64x56x56xf32>, tensor<256x64x1x1xf32>, tensor<256xf32>,
+           tensor<1x256x56x56xf32>) -> tensor<1x256x56x56xf32>
+    ```
+  }];
+  let arguments = !con((ins Kiln_FloatTensor:$input, Kiln_FloatTensor:$filter,
+                           Kiln_FloatTensor:$bias,
+                           Optional<Kiln_FloatTensor>:$residual), Kiln_ConvAttrs,
+                       (ins UnitAttr:$relu,
+                            DefaultValuedStrAttr<StrAttr, "NCHW">:$layout));
+  let results = (outs Kiln_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $filter `,` $bias (`,` $residual^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    bool isNHWC() { return getLayout() == "NHWC"; }
+  }];
+}
+
+def Kiln_BatchNormOp : Kiln_Op<"batch_norm", [Pure]> {
+  let summary = "inference-mode batch normalization (ONNX BatchNormalization)";
+  let description = [{
+    `y = scale * (x - mean) / sqrt(var + epsilon) + bias` per channel (dim 1).
+    Folded into a preceding convolution by `kiln-fold-batch-norm`.
+
+    ```mlir
+    %y = kiln.batch_norm %x, %s, %b, %m, %v {epsilon = 1.0e-05 : f32}
+        : (tensor<1x64x56x56xf32>, tensor<64xf32>, tensor<64xf32>,
+           tensor<64xf32>, tensor<64xf32>) -> tensor<1x64x56x56xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_FloatTensor:$input, Kiln_FloatTensor:$scale,
+                       Kiln_FloatTensor:$bias, Kiln_FloatTensor:$mean,
+                       Kiln_FloatTensor:$variance,
+                       DefaultValuedAttr<F32Attr, "1.0e-5">:$epsilon);
+  let results = (outs Kiln_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $scale `,` $bias `,` $mean `,` $variance attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+def Kiln_ReluOp : Kiln_Op<"relu", [Pure, SameOperandsAndResultType]> {
+  let summary = "rectified linear unit (ONNX Relu)";
+  let description = [{
+    ```mlir
+    %y = kiln.relu %x : tensor<1x64x56x56xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_FloatTensor:$input);
+  let results = (outs Kiln_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($output)";
+}
+
+def Kiln_AddOp : Kiln_Op<"add", [Pure]> {
+  let summary = "elementwise addition with NumPy broadcasting (ONNX Add)";
+  let description = [{
+    ```mlir
+    %y = kiln.add %a, %b : (tensor<1x64x8x8xf32>, tensor<1x64x1x1xf32>)
+        -> tensor<1x64x8x8xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_FloatTensor:$lhs, Kiln_FloatTensor:$rhs);
+  let results = (outs Kiln_FloatTensor:$output);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Pooling
+//===----------------------------------------------------------------------===//
+
+class Kiln_PoolOp<string mnemonic, string onnxName, dag extraAttrs>
+    : Kiln_Op<mnemonic, [Pure]> {
+  let summary = "2-D " # onnxName # " pooling";
+  let arguments = !con((ins Kiln_FloatTensor:$input,
+      DenseI64ArrayAttr:$kernel_shape,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$strides,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$pads,
+      UnitAttr:$ceil_mode,
+      DefaultValuedStrAttr<StrAttr, "NCHW">:$layout), extraAttrs);
+  let results = (outs Kiln_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
+def Kiln_MaxPoolOp : Kiln_PoolOp<"max_pool", "MaxPool", (ins)> {
+  let description = [{
+    ONNX `MaxPool` (single output, no dilations) on NCHW or NHWC data; padded
+    positions never win.
+
+    ```mlir
+    %y = kiln.max_pool %x {kernel_shape = array<i64: 3, 3>,
+        strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>}
+        : tensor<1x64x112x112xf32> -> tensor<1x64x56x56xf32>
+    ```
+  }];
+}
+
+def Kiln_AvgPoolOp : Kiln_PoolOp<"avg_pool", "AveragePool",
+                                 (ins UnitAttr:$count_include_pad)> {
+  let description = [{
+    ONNX `AveragePool`. Without `count_include_pad`, each output divides by
+    the number of non-padded input positions in its window.
+
+    ```mlir
+    %y = kiln.avg_pool %x {kernel_shape = array<i64: 2, 2>,
+        strides = array<i64: 2, 2>} : tensor<1x8x8x8xf32> -> tensor<1x8x4x4xf32>
+    ```
+  }];
+}
+
+def Kiln_GlobalAvgPoolOp : Kiln_Op<"global_avg_pool", [Pure]> {
+  let summary = "mean over the spatial dimensions (ONNX GlobalAveragePool)";
+  let description = [{
+    ```mlir
+    %y = kiln.global_avg_pool %x : tensor<1x2048x7x7xf32> -> tensor<1x2048x1x1xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_FloatTensor:$input,
+                       DefaultValuedStrAttr<StrAttr, "NCHW">:$layout);
+  let results = (outs Kiln_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Shape ops
+//===----------------------------------------------------------------------===//
+
+def Kiln_FlattenOp : Kiln_Op<"flatten", [Pure]> {
+  let summary = "flatten to 2-D around `axis` (ONNX Flatten)";
+  let description = [{
+    ```mlir
+    %y = kiln.flatten %x {axis = 1 : i64} : tensor<1x2048x1x1xf32> -> tensor<1x2048xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, DefaultValuedAttr<I64Attr, "1">:$axis);
+  let results = (outs Kiln_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Kiln_ReshapeOp : Kiln_Op<"reshape", [Pure]> {
+  let summary = "reshape to a static shape (ONNX Reshape)";
+  let description = [{
+    The importer resolves ONNX's shape operand (with its `0` and `-1`
+    entries) into the static result type.
+
+    ```mlir
+    %y = kiln.reshape %x : tensor<1x64x1x1xf32> -> tensor<1x64xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input);
+  let results = (outs Kiln_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Kiln_TransposeOp : Kiln_Op<"transpose", [Pure]> {
+  let summary = "permute dimensions (ONNX Transpose)";
+  let description = [{
+    `output.shape[i] = input.shape[perm[i]]`. The layout pass inserts these
+    at the edges of NHWC regions; adjacent pairs cancel and transposes of
+    constants fold at compile time.
+
+    ```mlir
+    %y = kiln.transpose %x {perm = array<i64: 0, 2, 3, 1>}
+        : tensor<1x3x8x8xf32> -> tensor<1x8x8x3xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, DenseI64ArrayAttr:$perm);
+  let results = (outs Kiln_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+  let hasCanonicalizer = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Dense layers
+//===----------------------------------------------------------------------===//
+
+def Kiln_GemmOp : Kiln_Op<"gemm", [Pure]> {
+  let summary = "general matrix multiply (ONNX Gemm)";
+  let description = [{
+    `Y = alpha * op(A) * op(B) + beta * C`, with `op` transposing when
+    `trans_a` / `trans_b` is set; C broadcasts to [M, N].
+
+    ```mlir
+    %y = kiln.gemm %a, %b, %c {trans_b} : (tensor<1x2048xf32>,
+        tensor<1000x2048xf32>, tensor<1000xf32>) -> tensor<1x1000xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_FloatTensor:$a, Kiln_FloatTensor:$b,
+                       Optional<Kiln_FloatTensor>:$c,
+                       DefaultValuedAttr<F32Attr, "1.0">:$alpha,
+                       DefaultValuedAttr<F32Attr, "1.0">:$beta,
+                       UnitAttr:$trans_a, UnitAttr:$trans_b);
+  let results = (outs Kiln_FloatTensor:$output);
+  let assemblyFormat = [{
+    $a `,` $b (`,` $c^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Kiln_MatMulOp : Kiln_Op<"matmul", [Pure]> {
+  let summary = "2-D matrix product (ONNX MatMul on matrices)";
+  let description = [{
+    ```mlir
+    %y = kiln.matmul %a, %b : (tensor<4x8xf32>, tensor<8x3xf32>) -> tensor<4x3xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_FloatTensor:$lhs, Kiln_FloatTensor:$rhs);
+  let results = (outs Kiln_FloatTensor:$output);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Kiln_SoftmaxOp : Kiln_Op<"softmax", [Pure, SameOperandsAndResultType]> {
+  let summary = "softmax along one axis (ONNX Softmax, opset 13 semantics)";
+  let description = [{
+    The importer rewrites opset < 13 Softmax (which flattens at `axis`) to
+    this op when the axis is the last one.
+
+    ```mlir
+    %y = kiln.softmax %x {axis = 1 : i64} : tensor<1x1000xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_FloatTensor:$input, DefaultValuedAttr<I64Attr, "-1">:$axis);
+  let results = (outs Kiln_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($output)";
+  let hasVerifier = 1;
+}
+
+#endif // KILN_OPS_TD

@@ -1,0 +1,103 @@
+//===- FuseConv.cpp - fuse conv + bias + residual + relu ------------------===//
+//
+// Implements kiln-fuse-conv: every kiln.conv becomes a kiln.fused_conv, which
+// then absorbs a following residual add and ReLU.
+//
+//===----------------------------------------------------------------------===//
+#include "passes/Passes.h"
+
+#include "dialects/Kiln/Constants.h"
+
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace kiln {
+#define GEN_PASS_DEF_KILNFUSECONV
+#include "passes/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+using namespace kiln;
+
+namespace {
+/// kiln.conv -> kiln.fused_conv (zero bias if none).
+struct ConvToFusedConv : OpRewritePattern<ConvOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ConvOp conv,
+                                PatternRewriter &rewriter) const override {
+    Value bias = conv.getBias();
+    if (!bias) {
+      auto type = RankedTensorType::get(
+          {cast<RankedTensorType>(conv.getFilter().getType()).getDimSize(0)},
+          conv.getType().getElementType());
+      bias = arith::ConstantOp::create(
+          rewriter, conv.getLoc(),
+          DenseElementsAttr::get(type, rewriter.getZeroAttr(type.getElementType())));
+    }
+    rewriter.replaceOpWithNewOp<FusedConvOp>(
+        conv, conv.getType(), conv.getInput(), conv.getFilter(), bias,
+        /*residual=*/Value(), conv.getStridesAttr(), conv.getPadsAttr(),
+        conv.getDilationsAttr(), conv.getGroupAttr(), /*relu=*/UnitAttr(),
+        rewriter.getStringAttr("NCHW"));
+    return success();
+  }
+};
+
+/// Returns a fused_conv with a single use that can take an epilogue.
+static FusedConvOp fusable(Value v, bool needNoResidual) {
+  auto op = v.getDefiningOp<FusedConvOp>();
+  if (!op || !op->hasOneUse() || op.getRelu())
+    return {};
+  if (needNoResidual && op.getResidual())
+    return {};
+  return op;
+}
+
+/// add(fused_conv(...), r) -> fused_conv(..., residual = r).
+struct FuseResidualAdd : OpRewritePattern<AddOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(AddOp add,
+                                PatternRewriter &rewriter) const override {
+    if (add.getLhs().getType() != add.getRhs().getType())
+      return rewriter.notifyMatchFailure(add, "broadcasting add");
+    for (int i = 0; i < 2; ++i) {
+      Value convSide = i == 0 ? add.getLhs() : add.getRhs();
+      Value other = i == 0 ? add.getRhs() : add.getLhs();
+      FusedConvOp conv = fusable(convSide, /*needNoResidual=*/true);
+      if (!conv || conv.getType() != add.getType())
+        continue;
+      // The residual must be available before the conv to keep dominance.
+      if (Operation *def = other.getDefiningOp())
+        if (!def->isBeforeInBlock(conv) && def->getBlock() == conv->getBlock())
+          rewriter.moveOpAfter(conv, def);
+      rewriter.modifyOpInPlace(conv, [&] { conv.getResidualMutable().assign(other); });
+      rewriter.replaceOp(add, conv.getResult());
+      return success();
+    }
+    return rewriter.notifyMatchFailure(add, "no single-use fused_conv operand");
+  }
+};
+
+/// relu(fused_conv(...)) -> fused_conv(...) {relu}.
+struct FuseRelu : OpRewritePattern<ReluOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ReluOp relu,
+                                PatternRewriter &rewriter) const override {
+    FusedConvOp conv = fusable(relu.getInput(), /*needNoResidual=*/false);
+    if (!conv)
+      return rewriter.notifyMatchFailure(relu, "input is not a single-use fused_conv");
+    rewriter.modifyOpInPlace(conv, [&] { conv.setRelu(true); });
+    rewriter.replaceOp(relu, conv.getResult());
+    return success();
+  }
+};
+
+struct KilnFuseConvPass : kiln::impl::KilnFuseConvBase<KilnFuseConvPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<ConvToFusedConv, FuseResidualAdd, FuseRelu>(&getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+} // namespace

@@ -1,0 +1,591 @@
+//===- KilnToLinalg.cpp - lower kiln ops to linalg on tensors -------------===//
+//
+// Implements convert-kiln-to-linalg. Each kiln op becomes named linalg ops
+// where upstream has one (convolutions, pools, matmul, transpose, softmax)
+// and elementwise linalg.generic ops otherwise, so the tiling and
+// vectorization passes see the structure they know.
+//
+//===----------------------------------------------------------------------===//
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace kiln {
+#define GEN_PASS_DEF_CONVERTKILNTOLINALG
+#include "passes/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+using namespace kiln;
+
+//===----------------------------------------------------------------------===//
+// Helpers
+//===----------------------------------------------------------------------===//
+
+namespace {
+using BodyFn = function_ref<Value(OpBuilder &, Location, ValueRange)>;
+
+RankedTensorType tensorType(Value v) { return cast<RankedTensorType>(v.getType()); }
+
+Value floatConst(OpBuilder &b, Location loc, Type type, double v) {
+  return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, v));
+}
+
+Value emptyLike(OpBuilder &b, Location loc, RankedTensorType type) {
+  return tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+}
+
+Value filled(OpBuilder &b, Location loc, RankedTensorType type, double v) {
+  Value cst = floatConst(b, loc, type.getElementType(), v);
+  return linalg::FillOp::create(b, loc, ValueRange{cst},
+                                ValueRange{emptyLike(b, loc, type)})
+      .getResult(0);
+}
+
+/// Indexing map reading `inShape` broadcast (NumPy, right-aligned) to
+/// `outShape`.
+AffineMap broadcastMap(MLIRContext *ctx, ArrayRef<int64_t> inShape,
+                       ArrayRef<int64_t> outShape) {
+  SmallVector<AffineExpr> exprs;
+  size_t offset = outShape.size() - inShape.size();
+  for (size_t i = 0; i < inShape.size(); ++i) {
+    if (inShape[i] == 1 && outShape[i + offset] != 1)
+      exprs.push_back(getAffineConstantExpr(0, ctx));
+    else
+      exprs.push_back(getAffineDimExpr(i + offset, ctx));
+  }
+  return AffineMap::get(outShape.size(), 0, exprs, ctx);
+}
+
+/// Elementwise linalg.generic over `type` reading `inputs` through `maps`
+/// (broadcast maps when empty).
+Value elementwise(OpBuilder &b, Location loc, RankedTensorType type,
+                  ValueRange inputs, BodyFn body, ArrayRef<AffineMap> maps = {}) {
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineMap> indexing;
+  for (auto [i, in] : llvm::enumerate(inputs))
+    indexing.push_back(maps.empty() ? broadcastMap(ctx, tensorType(in).getShape(),
+                                                   type.getShape())
+                                    : maps[i]);
+  indexing.push_back(b.getMultiDimIdentityMap(type.getRank()));
+  SmallVector<utils::IteratorType> iters(type.getRank(),
+                                         utils::IteratorType::parallel);
+  auto op = linalg::GenericOp::create(
+      b, loc, TypeRange{type}, inputs, ValueRange{emptyLike(b, loc, type)},
+      indexing, iters, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value r = body(nb, nloc, args.drop_back());
+        linalg::YieldOp::create(nb, nloc, r);
+      });
+  return op.getResult(0);
+}
+
+Value relu(OpBuilder &b, Location loc, Value x) {
+  return arith::MaximumFOp::create(b, loc, x, floatConst(b, loc, x.getType(), 0.0));
+}
+
+/// Pads the two spatial dims of a 4-D tensor.
+Value padSpatial(OpBuilder &b, Location loc, Value x, bool nhwc, int64_t top,
+                 int64_t left, int64_t bottom, int64_t right, double value) {
+  if (!top && !left && !bottom && !right)
+    return x;
+  RankedTensorType type = tensorType(x);
+  int hDim = nhwc ? 1 : 2;
+  SmallVector<int64_t> low(4, 0), high(4, 0), shape(type.getShape());
+  low[hDim] = top;
+  low[hDim + 1] = left;
+  high[hDim] = bottom;
+  high[hDim + 1] = right;
+  shape[hDim] += top + bottom;
+  shape[hDim + 1] += left + right;
+  auto padType = RankedTensorType::get(shape, type.getElementType());
+  Value padValue = floatConst(b, loc, type.getElementType(), value);
+  return tensor::PadOp::create(b, loc, padType, x, getAsIndexOpFoldResult(b.getContext(), low),
+                               getAsIndexOpFoldResult(b.getContext(), high), padValue,
+                               /*nofold=*/false);
+}
+
+Value reshapeTo(OpBuilder &b, Location loc, Value x, RankedTensorType type) {
+  RankedTensorType in = tensorType(x);
+  if (in == type)
+    return x;
+  Value flat = x;
+  if (in.getRank() != 1) {
+    ReassociationIndices all;
+    for (int64_t i = 0; i < in.getRank(); ++i)
+      all.push_back(i);
+    flat = tensor::CollapseShapeOp::create(b, loc, x, ArrayRef<ReassociationIndices>{all});
+  }
+  if (type.getRank() == 1)
+    return flat;
+  ReassociationIndices all;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    all.push_back(i);
+  return tensor::ExpandShapeOp::create(b, loc, type, flat,
+                                       ArrayRef<ReassociationIndices>{all});
+}
+
+/// Extra end padding so a ceil-mode window grid fits: returns how far the
+/// last window reaches past the padded input.
+int64_t ceilExtra(int64_t in, int64_t k, int64_t s, int64_t pb, int64_t pe,
+                  int64_t out) {
+  return std::max<int64_t>(0, (out - 1) * s + k - (in + pb + pe));
+}
+
+//===----------------------------------------------------------------------===//
+// Convolutions
+//===----------------------------------------------------------------------===//
+
+struct ConvParams {
+  Value input, filter, bias, residual;
+  ArrayRef<int64_t> strides, pads, dilations;
+  int64_t group;
+  bool relu, nhwc;
+  RankedTensorType resultType;
+};
+
+FailureOr<Value> lowerConv(OpBuilder &b, Location loc, const ConvParams &p) {
+  Value padded = padSpatial(b, loc, p.input, p.nhwc, p.pads[0], p.pads[1],
+                            p.pads[2], p.pads[3], 0.0);
+  RankedTensorType type = p.resultType;
+  Value init;
+  if (p.bias) {
+    SmallVector<int64_t> dims = p.nhwc ? SmallVector<int64_t>{0, 1, 2}
+                                       : SmallVector<int64_t>{0, 2, 3};
+    init = linalg::BroadcastOp::create(b, loc, p.bias, emptyLike(b, loc, type), dims)
+               .getResult()[0];
+  } else {
+    init = filled(b, loc, type, 0.0);
+  }
+  Attribute strides = b.getI64TensorAttr(p.strides);
+  Attribute dilations = b.getI64TensorAttr(p.dilations);
+  Value conv;
+  if (p.group == 1) {
+    if (p.nhwc)
+      conv = linalg::Conv2DNhwcHwcfOp::create(b, loc, TypeRange{type},
+                                              ValueRange{padded, p.filter},
+                                              ValueRange{init}, strides, dilations)
+                 .getResult(0);
+    else
+      conv = linalg::Conv2DNchwFchwOp::create(b, loc, TypeRange{type},
+                                              ValueRange{padded, p.filter},
+                                              ValueRange{init}, strides, dilations)
+                 .getResult(0);
+  } else {
+    if (p.nhwc)
+      return failure();
+    // [N, C, H, W] -> [N, G, C/G, H, W]; [F, C/G, KH, KW] -> [G, F/G, C/G, KH, KW].
+    RankedTensorType in = tensorType(padded), w = tensorType(p.filter);
+    int64_t g = p.group;
+    auto inG = RankedTensorType::get(
+        {in.getDimSize(0), g, in.getDimSize(1) / g, in.getDimSize(2), in.getDimSize(3)},
+        in.getElementType());
+    auto wG = RankedTensorType::get({g, w.getDimSize(0) / g, w.getDimSize(1),
+                                     w.getDimSize(2), w.getDimSize(3)},
+                                    w.getElementType());
+    auto outG = RankedTensorType::get({type.getDimSize(0), g, type.getDimSize(1) / g,
+                                       type.getDimSize(2), type.getDimSize(3)},
+                                      type.getElementType());
+    SmallVector<ReassociationIndices> inRe = {{0}, {1, 2}, {3}, {4}};
+    SmallVector<ReassociationIndices> wRe = {{0, 1}, {2}, {3}, {4}};
+    Value x5 = tensor::ExpandShapeOp::create(b, loc, inG, padded, inRe);
+    Value w5 = tensor::ExpandShapeOp::create(b, loc, wG, p.filter, wRe);
+    Value init5 = tensor::ExpandShapeOp::create(b, loc, outG, init, inRe);
+    Value c5 = linalg::Conv2DNgchwGfchwOp::create(b, loc, TypeRange{outG},
+                                                  ValueRange{x5, w5}, ValueRange{init5},
+                                                  strides, dilations)
+                   .getResult(0);
+    conv = tensor::CollapseShapeOp::create(b, loc, type, c5, inRe);
+  }
+  if (!p.residual && !p.relu)
+    return conv;
+  SmallVector<Value> ins = {conv};
+  if (p.residual)
+    ins.push_back(p.residual);
+  bool doRelu = p.relu;
+  return elementwise(b, loc, type, ins, [&](OpBuilder &nb, Location nl, ValueRange a) {
+    Value v = a.size() > 1 ? arith::AddFOp::create(nb, nl, a[0], a[1]).getResult() : a[0];
+    return doRelu ? relu(nb, nl, v) : v;
+  });
+}
+
+struct LowerConv : OpConversionPattern<ConvOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(ConvOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    ConvParams p{adaptor.getInput(), adaptor.getFilter(), adaptor.getBias(), Value(),
+                 op.getStrides(), op.getPads(), op.getDilations(), (int64_t)op.getGroup(),
+                 false, false, op.getType()};
+    auto v = lowerConv(rewriter, op.getLoc(), p);
+    if (failed(v))
+      return rewriter.notifyMatchFailure(op, "unsupported convolution");
+    rewriter.replaceOp(op, *v);
+    return success();
+  }
+};
+
+struct LowerFusedConv : OpConversionPattern<FusedConvOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(FusedConvOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    ConvParams p{adaptor.getInput(), adaptor.getFilter(), adaptor.getBias(),
+                 adaptor.getResidual(), op.getStrides(), op.getPads(),
+                 op.getDilations(), (int64_t)op.getGroup(), op.getRelu(), op.isNHWC(),
+                 op.getType()};
+    auto v = lowerConv(rewriter, op.getLoc(), p);
+    if (failed(v))
+      return rewriter.notifyMatchFailure(op, "grouped NHWC convolution");
+    rewriter.replaceOp(op, *v);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Elementwise and normalization
+//===----------------------------------------------------------------------===//
+
+struct LowerRelu : OpConversionPattern<ReluOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(ReluOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, elementwise(rewriter, op.getLoc(), op.getType(),
+                                       adaptor.getInput(),
+                                       [](OpBuilder &b, Location l, ValueRange a) {
+                                         return relu(b, l, a[0]);
+                                       }));
+    return success();
+  }
+};
+
+struct LowerAdd : OpConversionPattern<AddOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(AddOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(
+        op, elementwise(rewriter, op.getLoc(), op.getType(),
+                        ValueRange{adaptor.getLhs(), adaptor.getRhs()},
+                        [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                          return arith::AddFOp::create(b, l, a[0], a[1]);
+                        }));
+    return success();
+  }
+};
+
+struct LowerBatchNorm : OpConversionPattern<BatchNormOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(BatchNormOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType type = op.getType();
+    MLIRContext *ctx = rewriter.getContext();
+    AffineMap id = rewriter.getMultiDimIdentityMap(type.getRank());
+    AffineMap channel = AffineMap::get(type.getRank(), 0, getAffineDimExpr(1, ctx));
+    SmallVector<AffineMap> maps = {id, channel, channel, channel, channel};
+    double eps = op.getEpsilon().convertToFloat();
+    rewriter.replaceOp(
+        op, elementwise(
+                rewriter, op.getLoc(), type,
+                ValueRange{adaptor.getInput(), adaptor.getScale(), adaptor.getBias(),
+                           adaptor.getMean(), adaptor.getVariance()},
+                [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                  Value e = floatConst(b, l, a[0].getType(), eps);
+                  Value inv = math::RsqrtOp::create(
+                      b, l, arith::AddFOp::create(b, l, a[4], e));
+                  Value k = arith::MulFOp::create(b, l, a[1], inv);
+                  Value c = arith::SubFOp::create(b, l, a[0], a[3]);
+                  return arith::AddFOp::create(
+                      b, l, arith::MulFOp::create(b, l, c, k), a[2]);
+                },
+                maps));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Pooling
+//===----------------------------------------------------------------------===//
+
+template <typename PoolOp>
+struct WindowGeometry {
+  int64_t inH, inW, outH, outW, extraH, extraW;
+  explicit WindowGeometry(PoolOp op) {
+    bool nhwc = op.getLayout() == "NHWC";
+    auto in = tensorType(op.getInput()).getShape();
+    auto out = op.getType().getShape();
+    int h = nhwc ? 1 : 2;
+    inH = in[h], inW = in[h + 1], outH = out[h], outW = out[h + 1];
+    auto k = op.getKernelShape(), s = op.getStrides(), p = op.getPads();
+    extraH = ceilExtra(inH, k[0], s[0], p[0], p[2], outH);
+    extraW = ceilExtra(inW, k[1], s[1], p[1], p[3], outW);
+  }
+};
+
+struct LowerMaxPool : OpConversionPattern<MaxPoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(MaxPoolOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    bool nhwc = op.getLayout() == "NHWC";
+    WindowGeometry<MaxPoolOp> g(op);
+    auto p = op.getPads();
+    double lowest = -std::numeric_limits<double>::infinity();
+    Value padded = padSpatial(rewriter, loc, adaptor.getInput(), nhwc, p[0], p[1],
+                              p[2] + g.extraH, p[3] + g.extraW, lowest);
+    Value init = filled(rewriter, loc, op.getType(), lowest);
+    Value window = tensor::EmptyOp::create(rewriter, loc, op.getKernelShape(),
+                                           op.getType().getElementType());
+    Attribute strides = rewriter.getI64TensorAttr(op.getStrides());
+    Attribute dil = rewriter.getI64TensorAttr({1, 1});
+    Value r;
+    if (nhwc)
+      r = linalg::PoolingNhwcMaxOp::create(rewriter, loc, TypeRange{op.getType()},
+                                           ValueRange{padded, window}, ValueRange{init},
+                                           strides, dil)
+              .getResult(0);
+    else
+      r = linalg::PoolingNchwMaxOp::create(rewriter, loc, TypeRange{op.getType()},
+                                           ValueRange{padded, window}, ValueRange{init},
+                                           strides, dil)
+              .getResult(0);
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
+/// Sum-pools `input` (already padded) with `kernel`/`strides` into `type`.
+Value sumPool(OpBuilder &b, Location loc, Value padded, bool nhwc,
+              ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+              RankedTensorType type) {
+  Value init = filled(b, loc, type, 0.0);
+  Value window = tensor::EmptyOp::create(b, loc, kernel, type.getElementType());
+  Attribute s = b.getI64TensorAttr(strides);
+  Attribute d = b.getI64TensorAttr({1, 1});
+  if (nhwc)
+    return linalg::PoolingNhwcSumOp::create(b, loc, TypeRange{type},
+                                            ValueRange{padded, window},
+                                            ValueRange{init}, s, d)
+        .getResult(0);
+  return linalg::PoolingNchwSumOp::create(b, loc, TypeRange{type},
+                                          ValueRange{padded, window}, ValueRange{init},
+                                          s, d)
+      .getResult(0);
+}
+
+struct LowerAvgPool : OpConversionPattern<AvgPoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(AvgPoolOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    bool nhwc = op.getLayout() == "NHWC";
+    WindowGeometry<AvgPoolOp> g(op);
+    auto p = op.getPads();
+    auto k = op.getKernelShape(), s = op.getStrides();
+    Value padded = padSpatial(rewriter, loc, adaptor.getInput(), nhwc, p[0], p[1],
+                              p[2] + g.extraH, p[3] + g.extraW, 0.0);
+    Value sum = sumPool(rewriter, loc, padded, nhwc, k, s, op.getType());
+    // Reciprocal of each window's element count, computed at compile time:
+    // windows clip at the explicit pads (count_include_pad) or at the input.
+    std::vector<float> inv(g.outH * g.outW);
+    bool include = op.getCountIncludePad();
+    for (int64_t oh = 0; oh < g.outH; ++oh) {
+      for (int64_t ow = 0; ow < g.outW; ++ow) {
+        auto count = [&](int64_t o, int64_t kk, int64_t st, int64_t pb, int64_t pe,
+                         int64_t in) {
+          int64_t start = o * st - pb, end = start + kk;
+          int64_t lo = include ? -pb : 0, hi = include ? in + pe : in;
+          return std::max<int64_t>(0, std::min(end, hi) - std::max(start, lo));
+        };
+        int64_t c = count(oh, k[0], s[0], p[0], p[2], g.inH) *
+                    count(ow, k[1], s[1], p[1], p[3], g.inW);
+        inv[oh * g.outW + ow] = c > 0 ? 1.0f / c : 0.0f;
+      }
+    }
+    Type f32 = op.getType().getElementType();
+    SmallVector<int64_t> cShape = nhwc ? SmallVector<int64_t>{1, g.outH, g.outW, 1}
+                                       : SmallVector<int64_t>{1, 1, g.outH, g.outW};
+    auto cType = RankedTensorType::get(cShape, f32);
+    Value counts = arith::ConstantOp::create(
+        rewriter, loc, DenseElementsAttr::get(cType, ArrayRef<float>(inv)));
+    rewriter.replaceOp(op, elementwise(rewriter, loc, op.getType(), {sum, counts},
+                                       [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                                         return arith::MulFOp::create(b, l, a[0], a[1]);
+                                       }));
+    return success();
+  }
+};
+
+struct LowerGlobalAvgPool : OpConversionPattern<GlobalAvgPoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(GlobalAvgPoolOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    bool nhwc = op.getLayout() == "NHWC";
+    auto in = tensorType(adaptor.getInput()).getShape();
+    int64_t h = in[nhwc ? 1 : 2], w = in[nhwc ? 2 : 3];
+    Value sum = sumPool(rewriter, loc, adaptor.getInput(), nhwc, {h, w}, {1, 1},
+                        op.getType());
+    double scale = 1.0 / double(h * w);
+    rewriter.replaceOp(op, elementwise(rewriter, loc, op.getType(), sum,
+                                       [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                                         return arith::MulFOp::create(
+                                             b, l, a[0], floatConst(b, l, a[0].getType(), scale));
+                                       }));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Shape ops
+//===----------------------------------------------------------------------===//
+
+template <typename OpTy>
+struct LowerReshape : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  LogicalResult matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, reshapeTo(rewriter, op.getLoc(), adaptor.getInput(),
+                                     cast<RankedTensorType>(op.getType())));
+    return success();
+  }
+};
+
+struct LowerTranspose : OpConversionPattern<TransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(TransposeOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = cast<RankedTensorType>(op.getType());
+    // Moving only unit dimensions keeps the memory order: a reshape.
+    SmallVector<int64_t> nonUnit;
+    for (int64_t p : op.getPerm())
+      if (tensorType(adaptor.getInput()).getDimSize(p) != 1)
+        nonUnit.push_back(p);
+    if (llvm::is_sorted(nonUnit)) {
+      rewriter.replaceOp(op, reshapeTo(rewriter, loc, adaptor.getInput(), type));
+      return success();
+    }
+    rewriter.replaceOp(op, linalg::TransposeOp::create(rewriter, loc, adaptor.getInput(),
+                                                       emptyLike(rewriter, loc, type),
+                                                       op.getPerm())
+                               .getResult()[0]);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Dense layers
+//===----------------------------------------------------------------------===//
+
+Value matmul(OpBuilder &b, Location loc, Value a, Value bm, RankedTensorType type) {
+  Value init = filled(b, loc, type, 0.0);
+  return linalg::MatmulOp::create(b, loc, TypeRange{type}, ValueRange{a, bm},
+                                  ValueRange{init})
+      .getResult(0);
+}
+
+Value transpose2D(OpBuilder &b, Location loc, Value v) {
+  RankedTensorType t = tensorType(v);
+  auto type = RankedTensorType::get({t.getDimSize(1), t.getDimSize(0)}, t.getElementType());
+  return linalg::TransposeOp::create(b, loc, v, emptyLike(b, loc, type),
+                                     ArrayRef<int64_t>{1, 0})
+      .getResult()[0];
+}
+
+struct LowerGemm : OpConversionPattern<GemmOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(GemmOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value a = adaptor.getA(), b = adaptor.getB();
+    if (op.getTransA())
+      a = transpose2D(rewriter, loc, a);
+    if (op.getTransB())
+      b = transpose2D(rewriter, loc, b);
+    Value acc = matmul(rewriter, loc, a, b, op.getType());
+    double alpha = op.getAlpha().convertToFloat(), beta = op.getBeta().convertToFloat();
+    if (alpha == 1.0 && (!adaptor.getC() || beta == 0.0)) {
+      rewriter.replaceOp(op, acc);
+      return success();
+    }
+    SmallVector<Value> ins = {acc};
+    if (adaptor.getC() && beta != 0.0)
+      ins.push_back(adaptor.getC());
+    rewriter.replaceOp(op, elementwise(rewriter, loc, op.getType(), ins,
+                                       [&](OpBuilder &nb, Location l, ValueRange v) -> Value {
+                                         Type t = v[0].getType();
+                                         Value r = v[0];
+                                         if (alpha != 1.0)
+                                           r = arith::MulFOp::create(nb, l, r, floatConst(nb, l, t, alpha));
+                                         if (v.size() > 1) {
+                                           Value c = v[1];
+                                           if (beta != 1.0)
+                                             c = arith::MulFOp::create(nb, l, c, floatConst(nb, l, t, beta));
+                                           r = arith::AddFOp::create(nb, l, r, c);
+                                         }
+                                         return r;
+                                       }));
+    return success();
+  }
+};
+
+struct LowerMatMul : OpConversionPattern<MatMulOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(MatMulOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, matmul(rewriter, op.getLoc(), adaptor.getLhs(),
+                                  adaptor.getRhs(), op.getType()));
+    return success();
+  }
+};
+
+struct LowerSoftmax : OpConversionPattern<SoftmaxOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(SoftmaxOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    int64_t axis = op.getAxis() < 0 ? op.getAxis() + type.getRank() : op.getAxis();
+    auto softmax = linalg::SoftmaxOp::create(rewriter, loc, TypeRange{type},
+                                             adaptor.getInput(),
+                                             emptyLike(rewriter, loc, type), axis);
+    FailureOr<SmallVector<Value>> decomposed =
+        cast<linalg::AggregatedOpInterface>(softmax.getOperation())
+            .decomposeOperation(rewriter);
+    if (failed(decomposed))
+      return rewriter.notifyMatchFailure(op, "softmax decomposition failed");
+    rewriter.replaceOp(op, (*decomposed)[0]);
+    rewriter.eraseOp(softmax);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Pass
+//===----------------------------------------------------------------------===//
+
+struct ConvertKilnToLinalgPass
+    : kiln::impl::ConvertKilnToLinalgBase<ConvertKilnToLinalgPass> {
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    ConversionTarget target(*ctx);
+    target.addIllegalDialect<KilnDialect>();
+    target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
+                           tensor::TensorDialect, math::MathDialect>();
+    target.addLegalOp<func::FuncOp, func::ReturnOp>();
+    RewritePatternSet patterns(ctx);
+    populateKilnToLinalgPatterns(patterns);
+    if (failed(applyPartialConversion(getOperation(), target, std::move(patterns))))
+      signalPassFailure();
+  }
+};
+} // namespace
+
+void kiln::populateKilnToLinalgPatterns(RewritePatternSet &patterns) {
+  patterns.add<LowerConv, LowerFusedConv, LowerRelu, LowerAdd, LowerBatchNorm,
+               LowerMaxPool, LowerAvgPool, LowerGlobalAvgPool,
+               LowerReshape<ReshapeOp>, LowerReshape<FlattenOp>, LowerTranspose,
+               LowerGemm, LowerMatMul, LowerSoftmax>(patterns.getContext());
+}

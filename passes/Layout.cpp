@@ -1,0 +1,134 @@
+//===- Layout.cpp - move convolution chains to NHWC -----------------------===//
+//
+// Implements kiln-layout. Layout-sensitive ops (fused_conv, pools) switch to
+// NHWC between a pair of kiln.transpose ops; the transposes are then pushed
+// through layout-agnostic ops (ReLU, same-shape Add) and cancelled against
+// each other, so only the edges of an NHWC region pay for a relayout.
+// Filters are permuted to [KH, KW, C, F] at compile time, making each
+// filter row for one input channel a contiguous run of output channels:
+// the vector dimension of the generated kernels.
+//
+//===----------------------------------------------------------------------===//
+#include "passes/Passes.h"
+
+#include "dialects/Kiln/Constants.h"
+
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace kiln {
+#define GEN_PASS_DEF_KILNLAYOUT
+#include "passes/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+using namespace kiln;
+
+static RankedTensorType permuteType(Type t, ArrayRef<int64_t> perm) {
+  auto type = cast<RankedTensorType>(t);
+  SmallVector<int64_t> shape;
+  for (int64_t p : perm)
+    shape.push_back(type.getDimSize(p));
+  return RankedTensorType::get(shape, type.getElementType());
+}
+
+static Value transpose(PatternRewriter &rewriter, Location loc, Value v,
+                       ArrayRef<int64_t> perm) {
+  return TransposeOp::create(rewriter, loc, permuteType(v.getType(), perm), v, perm);
+}
+
+namespace {
+struct FusedConvToNHWC : OpRewritePattern<FusedConvOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(FusedConvOp op,
+                                PatternRewriter &rewriter) const override {
+    if (op.isNHWC())
+      return rewriter.notifyMatchFailure(op, "already NHWC");
+    if (op.getGroup() != 1)
+      return rewriter.notifyMatchFailure(op, "grouped convolutions stay NCHW");
+    auto w = getConstantF32(op.getFilter());
+    if (!w)
+      return rewriter.notifyMatchFailure(op, "filter is not constant");
+    Location loc = op.getLoc();
+    auto wType = cast<RankedTensorType>(op.getFilter().getType());
+    const int64_t fchwToHwcf[4] = {2, 3, 1, 0};
+    Value filter = createF32Constant(
+        rewriter, op.getFilter().getLoc(), permuteType(wType, fchwToHwcf),
+        transposeData(*w, wType.getShape(), fchwToHwcf),
+        constantNameHint(op.getFilter()) + "_hwcf");
+    Value input = transpose(rewriter, loc, op.getInput(), kNCHWToNHWC);
+    Value residual = op.getResidual()
+                         ? transpose(rewriter, loc, op.getResidual(), kNCHWToNHWC)
+                         : Value();
+    auto conv = FusedConvOp::create(
+        rewriter, loc, permuteType(op.getType(), kNCHWToNHWC), input, filter,
+        op.getBias(), residual, op.getStridesAttr(), op.getPadsAttr(),
+        op.getDilationsAttr(), op.getGroupAttr(), op.getReluAttr(),
+        rewriter.getStringAttr("NHWC"));
+    rewriter.replaceOp(op, transpose(rewriter, loc, conv, kNHWCToNCHW));
+    return success();
+  }
+};
+
+template <typename PoolOp>
+struct PoolToNHWC : OpRewritePattern<PoolOp> {
+  using OpRewritePattern<PoolOp>::OpRewritePattern;
+  LogicalResult matchAndRewrite(PoolOp op, PatternRewriter &rewriter) const override {
+    if (op.getLayout() == "NHWC")
+      return rewriter.notifyMatchFailure(op, "already NHWC");
+    Location loc = op.getLoc();
+    Value input = transpose(rewriter, loc, op.getInput(), kNCHWToNHWC);
+    auto newOp = cast<PoolOp>(rewriter.clone(*op.getOperation()));
+    rewriter.modifyOpInPlace(newOp, [&] {
+      newOp->setOperand(0, input);
+      newOp->getResult(0).setType(permuteType(op.getType(), kNCHWToNHWC));
+      newOp.setLayout("NHWC");
+    });
+    rewriter.replaceOp(op, transpose(rewriter, loc, newOp->getResult(0), kNHWCToNCHW));
+    return success();
+  }
+};
+
+/// relu(transpose(x)) -> transpose(relu(x)).
+struct ReluThroughTranspose : OpRewritePattern<ReluOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ReluOp op, PatternRewriter &rewriter) const override {
+    auto t = op.getInput().template getDefiningOp<TransposeOp>();
+    if (!t)
+      return rewriter.notifyMatchFailure(op, "input is not a transpose");
+    Value relu = ReluOp::create(rewriter, op.getLoc(), t.getInput().getType(), t.getInput());
+    rewriter.replaceOp(op, transpose(rewriter, op.getLoc(), relu, t.getPerm()));
+    return success();
+  }
+};
+
+/// add(transpose(a, p), transpose(b, p)) -> transpose(add(a, b), p).
+struct AddThroughTransposes : OpRewritePattern<AddOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(AddOp op, PatternRewriter &rewriter) const override {
+    auto ta = op.getLhs().getDefiningOp<TransposeOp>();
+    auto tb = op.getRhs().getDefiningOp<TransposeOp>();
+    if (!ta || !tb || ta.getPerm() != tb.getPerm() ||
+        ta.getInput().getType() != tb.getInput().getType())
+      return rewriter.notifyMatchFailure(op, "operands are not matching transposes");
+    Value add = AddOp::create(rewriter, op.getLoc(), ta.getInput().getType(),
+                              ta.getInput(), tb.getInput());
+    rewriter.replaceOp(op, transpose(rewriter, op.getLoc(), add, ta.getPerm()));
+    return success();
+  }
+};
+
+struct KilnLayoutPass : kiln::impl::KilnLayoutBase<KilnLayoutPass> {
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    RewritePatternSet patterns(ctx);
+    patterns.add<FusedConvToNHWC, PoolToNHWC<MaxPoolOp>, PoolToNHWC<AvgPoolOp>,
+                 PoolToNHWC<GlobalAvgPoolOp>, ReluThroughTranspose,
+                 AddThroughTransposes>(ctx);
+    populateKilnConstantFoldPatterns(patterns);
+    TransposeOp::getCanonicalizationPatterns(patterns, ctx);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+} // namespace

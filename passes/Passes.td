@@ -1,0 +1,101 @@
+//===- Passes.td - kiln pass definitions -------------------*- tablegen -*-===//
+//
+// Every kiln pass, with its flag, summary, description and options. TableGen
+// generates the create functions, option structs and registration.
+//
+//===----------------------------------------------------------------------===//
+#ifndef KILN_PASSES_TD
+#define KILN_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+//===----------------------------------------------------------------------===//
+// Graph passes (kiln dialect)
+//===----------------------------------------------------------------------===//
+
+def KilnFoldBatchNorm : Pass<"kiln-fold-batch-norm", "mlir::func::FuncOp"> {
+  let summary = "Fold BatchNormalization into the preceding convolution";
+  let description = [{
+    Rewrites `kiln.batch_norm(kiln.conv(x, W, b))` with constant W, b and
+    BN parameters into `kiln.conv(x, W', b')` where
+    `W'[f] = W[f] * s[f] / sqrt(var[f] + eps)` and
+    `b'[f] = (b[f] - mean[f]) * s[f] / sqrt(var[f] + eps) + beta[f]`,
+    computed at compile time. BatchNorms that do not follow a convolution
+    with a single use are left for the lowering.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect"];
+}
+
+def KilnFuseConv : Pass<"kiln-fuse-conv", "mlir::func::FuncOp"> {
+  let summary = "Fuse conv + bias + residual add + ReLU into kiln.fused_conv";
+  let description = [{
+    Turns every `kiln.conv` into `kiln.fused_conv` (with a zero bias where the
+    conv has none), then absorbs a following `kiln.add` of a same-shaped
+    tensor as the residual and a following `kiln.relu`, when the convolution
+    has no other user.
+
+    ```mlir
+    %c = kiln.conv %x, %w, %b ...
+    %s = kiln.add %c, %r ...
+    %y = kiln.relu %s ...
+    // becomes
+    %y = kiln.fused_conv %x, %w, %b, %r {relu} ...
+    ```
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect"];
+}
+
+def KilnLayout : Pass<"kiln-layout", "mlir::func::FuncOp"> {
+  let summary = "Move convolution chains from NCHW to NHWC";
+  let description = [{
+    Rewrites NCHW `kiln.fused_conv` (group 1, constant filter) and pooling
+    ops to NHWC, wrapping them in `kiln.transpose`s; filters are transposed
+    to [KH, KW, C, F] at compile time. Transposes are then pushed through
+    ReLU and Add and cancelled, so relayouts remain only at the edges of
+    NHWC regions (the graph input and the classifier). See
+    docs/Layout.md for why NHWC.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect"];
+}
+
+def KilnFoldConstants : Pass<"kiln-fold-constants", "mlir::func::FuncOp"> {
+  let summary = "Evaluate kiln ops on constants at compile time";
+  let description = [{
+    Folds `kiln.transpose`, `kiln.reshape` and `kiln.flatten` of constants,
+    and turns `kiln.gemm` with a constant transposed B into a plain one.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect"];
+}
+
+//===----------------------------------------------------------------------===//
+// Lowering
+//===----------------------------------------------------------------------===//
+
+def ConvertKilnToLinalg : Pass<"convert-kiln-to-linalg", "mlir::func::FuncOp"> {
+  let summary = "Lower kiln ops to linalg, tensor and arith on tensors";
+  let description = [{
+    Convolutions become `linalg.conv_2d_nhwc_hwcf` (or `_nchw_fchw`,
+    `_ngchw_gfchw` for groups) over a `tensor.pad`ded input, accumulating
+    onto the broadcast bias, with the residual add and ReLU as an
+    elementwise `linalg.generic` epilogue. Pools use `linalg.pooling_*`,
+    shape ops `tensor.collapse_shape`/`expand_shape`, Gemm/MatMul
+    `linalg.matmul`, Softmax the decomposition of `linalg.softmax`.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
+                           "mlir::tensor::TensorDialect", "mlir::math::MathDialect"];
+}
+
+def KilnEntryABI : Pass<"kiln-entry-abi", "mlir::ModuleOp"> {
+  let summary = "Give the model function kiln's destination-passing ABI";
+  let description = [{
+    Rewrites `@main_graph(tensors) -> tensors` into
+    `@main_graph(input memrefs..., output memrefs...)`: inputs enter through
+    `bufferization.to_tensor`, results are stored with
+    `bufferization.materialize_in_destination`, so one-shot bufferization
+    writes them straight into the caller's buffers.
+  }];
+  let dependentDialects = ["mlir::bufferization::BufferizationDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
+#endif // KILN_PASSES_TD

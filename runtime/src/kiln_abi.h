@@ -1,0 +1,70 @@
+/*===- kiln_abi.h - Contract between generated code and runtime -*- C -*-===*
+ *
+ * Part of the kiln project: an ahead-of-time compiler from ONNX to native
+ * shared libraries.
+ *
+ *===----------------------------------------------------------------------===*
+ *
+ * Internal (not installed) description of the data and functions shared by
+ * the object file that kiln-compile generates and the kiln runtime that is
+ * linked next to it into the model shared library. kiln-compile emits these
+ * structures directly as LLVM IR constants for x86-64 and aarch64 (LP64), so
+ * the layout below must never change without bumping KILN_ABI_VERSION.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#ifndef KILN_RUNTIME_KILN_ABI_H
+#define KILN_RUNTIME_KILN_ABI_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Version of the layout below; checked by kiln_model_create().
+#define KILN_ABI_VERSION 1
+
+/// Static description of one graph input or output.
+typedef struct kiln_abi_tensor {
+  const char *name;        /* ONNX graph input/output name, NUL-terminated */
+  int32_t elem_type;       /* ONNX TensorProto.DataType value: 1 = float, 7 = int64, 6 = int32, 11 = double ... */
+  int32_t rank;
+  const int64_t *shape;    /* rank entries, all static and > 0 */
+} kiln_abi_tensor;
+
+/// Everything the runtime needs to know about the compiled model.
+typedef struct kiln_abi_model {
+  uint32_t abi_version;    /* == KILN_ABI_VERSION */
+  uint32_t num_inputs;
+  uint32_t num_outputs;
+  uint32_t reserved;
+  const kiln_abi_tensor *inputs;
+  const kiln_abi_tensor *outputs;
+  const char *model_name;
+  /* Runs the model. buffers: num_inputs input pointers then num_outputs output pointers, each
+     contiguous row-major data of the described shape/type, at least 64-byte aligned is NOT required.
+     scratch: scratch_bytes bytes, 64-byte aligned, owned by the model instance (NULL if scratch_bytes==0). */
+  void (*invoke)(void *const *buffers, void *scratch);
+  uint64_t scratch_bytes;
+} kiln_abi_model;
+
+/// Defined by the generated object (hidden visibility).
+extern const kiln_abi_model kiln_generated_model;
+
+/// Provided by the runtime, called by generated code (hidden visibility is
+/// fine: same .so). Runs body(env, begin, end) over disjoint chunks covering
+/// [0, n) on the calling model instance's thread pool (the instance currently
+/// executing kiln_model_run on this thread; a thread-local pointer set by
+/// kiln_model_run). With 1 thread or no current instance it runs
+/// body(env, 0, n) inline. Must be safe to call from inside a body (nested
+/// call runs inline). Does nothing when n <= 0.
+void kiln_rt_parallel_for(int64_t n,
+                          void (*body)(void *env, int64_t begin, int64_t end),
+                          void *env);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* KILN_RUNTIME_KILN_ABI_H */

@@ -1,0 +1,373 @@
+//===- kiln-run.cpp - Run a kiln-compiled model on .npy files -------------===//
+//
+// Part of the kiln project: an ahead-of-time compiler from ONNX to native
+// shared libraries.
+//
+//===----------------------------------------------------------------------===//
+//
+// kiln-run loads a model shared library produced by kiln-compile with dlopen,
+// resolves the kiln_* C API (kiln/kiln.h) with dlsym, feeds it NumPy .npy
+// inputs and writes the outputs back as .npy files. It can also benchmark the
+// model (--warmup/--iterations) and print the top-K entries of float outputs.
+// It deliberately does not link the runtime: the runtime inside the model
+// library is the one under test. Exit status: 0 on success, 1 for usage
+// errors, 2 for any failure while loading or running the model.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Npy.h"
+#include "kiln/kiln.h"
+
+#include <dlfcn.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cinttypes>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <string>
+#include <vector>
+
+namespace {
+
+namespace npy = kiln::npy;
+
+constexpr int kExitUsage = 1;
+constexpr int kExitRuntime = 2;
+
+/// An error carrying the process exit status.
+struct Failure {
+  int exitCode;
+  std::string message;
+};
+
+[[noreturn]] void usageError(const std::string &message) {
+  throw Failure{kExitUsage, message + " (see --help)"};
+}
+[[noreturn]] void runtimeError(const std::string &message) {
+  throw Failure{kExitRuntime, message};
+}
+
+const char *const kUsage =
+    "usage: kiln-run MODEL.so --input X.npy [--input ...] [--output Y.npy "
+    "...]\n"
+    "                [--threads N] [--iterations K] [--warmup W] "
+    "[--print-topk K]\n"
+    "\n"
+    "Runs a model compiled by kiln-compile on NumPy .npy inputs.\n"
+    "\n"
+    "  --input FILE      .npy file for the next model input (in order)\n"
+    "  --output FILE     .npy file receiving the next model output (in "
+    "order);\n"
+    "                    outputs without a file are computed but not saved\n"
+    "  --threads N       threads to run with (default: KILN_NUM_THREADS or "
+    "1)\n"
+    "  --iterations K    time K runs and print median/min latency\n"
+    "  --warmup W        untimed runs before the measured ones (default 0)\n"
+    "  --print-topk K    print the K largest entries of each float output\n"
+    "  -h, --help        show this help\n"
+    "\n"
+    "Exit status: 0 success, 1 usage error, 2 model load/run error.\n";
+
+/// Parsed command line.
+struct Options {
+  std::string modelPath;
+  std::vector<std::string> inputs, outputs;
+  int threads = 0;
+  int iterations = 0; // 0: not timed.
+  int warmup = 0;
+  int topK = 0;
+  bool help = false;
+};
+
+int parseInt(const std::string &flag, const std::string &text, int min,
+             int max) {
+  errno = 0;
+  char *end = nullptr;
+  long value = std::strtol(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || errno != 0 || value < min ||
+      value > max)
+    usageError(flag + " expects an integer in [" + std::to_string(min) + ", " +
+               std::to_string(max) + "], got '" + text + "'");
+  return int(value);
+}
+
+Options parseArgs(int argc, char **argv) {
+  Options options;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i], value;
+    if (arg == "-h" || arg == "--help") {
+      options.help = true;
+      return options;
+    }
+    if (arg.size() > 2 && arg.compare(0, 2, "--") == 0) {
+      size_t eq = arg.find('=');
+      if (eq != std::string::npos) {
+        value = arg.substr(eq + 1);
+        arg.resize(eq);
+      } else if (arg == "--input" || arg == "--output" ||
+                 arg == "--threads" || arg == "--iterations" ||
+                 arg == "--warmup" || arg == "--print-topk") {
+        if (i + 1 >= argc)
+          usageError(arg + " requires a value");
+        value = argv[++i];
+      }
+      if (arg == "--input")
+        options.inputs.push_back(value);
+      else if (arg == "--output")
+        options.outputs.push_back(value);
+      else if (arg == "--threads")
+        options.threads = parseInt(arg, value, 0, KILN_MAX_THREADS);
+      else if (arg == "--iterations")
+        options.iterations = parseInt(arg, value, 1, 100000000);
+      else if (arg == "--warmup")
+        options.warmup = parseInt(arg, value, 0, 100000000);
+      else if (arg == "--print-topk")
+        options.topK = parseInt(arg, value, 1, 1000000);
+      else
+        usageError("unknown option '" + arg + "'");
+      if ((arg == "--input" || arg == "--output") && value.empty())
+        usageError(arg + " requires a non-empty path");
+    } else if (arg.size() > 1 && arg[0] == '-') {
+      usageError("unknown option '" + arg + "'");
+    } else if (options.modelPath.empty()) {
+      options.modelPath = arg;
+    } else {
+      usageError("unexpected argument '" + arg + "' (model already given)");
+    }
+  }
+  if (options.modelPath.empty())
+    usageError("no model library given");
+  return options;
+}
+
+/// The kiln C API resolved from a model library.
+struct Api {
+  decltype(&kiln_model_options_init) optionsInit;
+  decltype(&kiln_model_create) create;
+  decltype(&kiln_model_destroy) destroy;
+  decltype(&kiln_model_num_inputs) numInputs;
+  decltype(&kiln_model_num_outputs) numOutputs;
+  decltype(&kiln_model_output_info) outputInfo;
+  decltype(&kiln_model_run) run;
+  decltype(&kiln_model_last_error) lastError;
+  decltype(&kiln_status_string) statusString;
+  decltype(&kiln_model_num_threads) numThreads;
+  decltype(&kiln_elem_type_size) elemTypeSize;
+};
+
+/// Owns the dlopen handle and the model instance.
+class LoadedModel {
+public:
+  LoadedModel(const std::string &path, int threads) {
+    // Without a slash dlopen searches the library path, not the cwd.
+    std::string dlPath =
+        path.find('/') == std::string::npos ? "./" + path : path;
+    handle = dlopen(dlPath.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!handle) {
+      const char *why = dlerror();
+      runtimeError("cannot load '" + path + "': " + (why ? why : "unknown"));
+    }
+    resolve(api.optionsInit, "kiln_model_options_init", path);
+    resolve(api.create, "kiln_model_create", path);
+    resolve(api.destroy, "kiln_model_destroy", path);
+    resolve(api.numInputs, "kiln_model_num_inputs", path);
+    resolve(api.numOutputs, "kiln_model_num_outputs", path);
+    resolve(api.outputInfo, "kiln_model_output_info", path);
+    resolve(api.run, "kiln_model_run", path);
+    resolve(api.lastError, "kiln_model_last_error", path);
+    resolve(api.statusString, "kiln_status_string", path);
+    resolve(api.numThreads, "kiln_model_num_threads", path);
+    resolve(api.elemTypeSize, "kiln_elem_type_size", path);
+    kiln_model_options options;
+    api.optionsInit(&options);
+    options.num_threads = threads;
+    kiln_status status = api.create(&options, &model);
+    if (status != KILN_OK)
+      runtimeError("cannot create model: " +
+                   std::string(api.lastError(nullptr)) + " (" +
+                   api.statusString(status) + ")");
+  }
+  ~LoadedModel() {
+    if (model)
+      api.destroy(model);
+    if (handle)
+      dlclose(handle);
+  }
+  LoadedModel(const LoadedModel &) = delete;
+  LoadedModel &operator=(const LoadedModel &) = delete;
+
+  Api api{};
+  kiln_model *model = nullptr;
+
+private:
+  void *handle = nullptr;
+
+  template <typename Fn>
+  void resolve(Fn &fn, const char *name, const std::string &path) {
+    void *symbol = dlsym(handle, name);
+    if (!symbol)
+      runtimeError("'" + path + "' is not a kiln model library: missing " +
+                   name);
+    static_assert(sizeof(Fn) == sizeof(void *), "function pointer size");
+    std::memcpy(&fn, &symbol, sizeof(fn));
+  }
+};
+
+std::string shapeString(const std::vector<int64_t> &shape) {
+  std::string text = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    text += (i ? "," : "") + std::to_string(shape[i]);
+  return text + "]";
+}
+
+/// Prints the K largest values of a float32/float64 output; NaNs rank last,
+/// ties keep the lower index first.
+template <typename T>
+void printTopK(const std::string &name, const npy::Array &array, int k) {
+  size_t count = array.data.size() / sizeof(T);
+  std::vector<std::pair<T, size_t>> items(count);
+  for (size_t i = 0; i < count; ++i) {
+    T value;
+    std::memcpy(&value, array.data.data() + i * sizeof(T), sizeof(T));
+    items[i] = {value, i};
+  }
+  size_t shown = std::min(count, size_t(k));
+  std::partial_sort(items.begin(), items.begin() + shown, items.end(),
+                    [](const auto &a, const auto &b) {
+                      bool aNan = std::isnan(a.first);
+                      bool bNan = std::isnan(b.first);
+                      if (aNan != bNan)
+                        return bNan;
+                      if (!aNan && a.first != b.first)
+                        return a.first > b.first;
+                      return a.second < b.second;
+                    });
+  std::printf("output '%s' top-%d:", name.c_str(), k);
+  for (size_t i = 0; i < shown; ++i)
+    std::printf(" %zu (%g)", items[i].second, double(items[i].first));
+  std::printf("\n");
+}
+
+int runTool(int argc, char **argv) {
+  Options options = parseArgs(argc, argv);
+  if (options.help) {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+
+  // Read inputs first so file errors surface before loading the model.
+  std::vector<npy::Array> inputs(options.inputs.size());
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    std::string error;
+    if (!npy::readFile(options.inputs[i], inputs[i], error))
+      runtimeError(error);
+  }
+
+  LoadedModel loaded(options.modelPath, options.threads);
+  const Api &api = loaded.api;
+  size_t numOutputs = api.numOutputs(loaded.model);
+  if (options.outputs.size() > numOutputs)
+    runtimeError(std::to_string(options.outputs.size()) +
+                 " --output files given but the model has " +
+                 std::to_string(numOutputs) + " output(s)");
+
+  std::vector<kiln_tensor> inTensors(inputs.size());
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (inputs[i].shape.size() > size_t(INT32_MAX))
+      runtimeError(options.inputs[i] + ": rank too large");
+    inTensors[i] = {inputs[i].data.data(), inputs[i].data.size(),
+                    kiln_elem_type(inputs[i].elemType),
+                    int32_t(inputs[i].shape.size()), inputs[i].shape.data()};
+  }
+
+  std::vector<npy::Array> outputs(numOutputs);
+  std::vector<kiln_tensor> outTensors(numOutputs);
+  std::vector<std::string> outNames(numOutputs);
+  for (size_t o = 0; o < numOutputs; ++o) {
+    kiln_tensor_info info;
+    if (api.outputInfo(loaded.model, o, &info) != KILN_OK)
+      runtimeError(api.lastError(loaded.model));
+    outNames[o] = info.name ? info.name : "";
+    size_t bytes = api.elemTypeSize(info.elem_type);
+    outputs[o].elemType = info.elem_type;
+    outputs[o].shape.assign(info.shape, info.shape + info.rank);
+    for (int64_t dim : outputs[o].shape)
+      bytes *= size_t(dim);
+    outputs[o].data.assign(bytes, 0);
+    outTensors[o] = {outputs[o].data.data(), bytes, info.elem_type, info.rank,
+                     info.shape};
+  }
+
+  auto runOnce = [&]() {
+    kiln_status status =
+        api.run(loaded.model, inTensors.data(), inTensors.size(),
+                outTensors.data(), outTensors.size());
+    if (status != KILN_OK)
+      runtimeError(std::string(api.lastError(loaded.model)) + " (" +
+                   api.statusString(status) + ")");
+  };
+  for (int w = 0; w < options.warmup; ++w)
+    runOnce();
+  if (options.iterations > 0) {
+    std::vector<double> millis;
+    millis.reserve(size_t(options.iterations));
+    for (int it = 0; it < options.iterations; ++it) {
+      auto start = std::chrono::steady_clock::now();
+      runOnce();
+      auto stop = std::chrono::steady_clock::now();
+      millis.push_back(
+          std::chrono::duration<double, std::milli>(stop - start).count());
+    }
+    std::sort(millis.begin(), millis.end());
+    size_t n = millis.size();
+    double median =
+        n % 2 ? millis[n / 2] : 0.5 * (millis[n / 2 - 1] + millis[n / 2]);
+    std::printf("latency: median %.3f ms, min %.3f ms over %zu runs (%d "
+                "threads)\n",
+                median, millis.front(), n,
+                int(api.numThreads(loaded.model)));
+  } else {
+    runOnce();
+  }
+
+  for (size_t o = 0; o < options.outputs.size(); ++o) {
+    std::string error;
+    if (!npy::writeFile(options.outputs[o], outputs[o], error))
+      runtimeError("output " + std::to_string(o) + " ('" + outNames[o] +
+                   "') " + shapeString(outputs[o].shape) + ": " + error);
+  }
+  if (options.topK > 0) {
+    for (size_t o = 0; o < numOutputs; ++o) {
+      if (outputs[o].elemType == KILN_FLOAT32)
+        printTopK<float>(outNames[o], outputs[o], options.topK);
+      else if (outputs[o].elemType == KILN_FLOAT64)
+        printTopK<double>(outNames[o], outputs[o], options.topK);
+    }
+  }
+  std::fflush(stdout);
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  try {
+    return runTool(argc, argv);
+  } catch (const Failure &failure) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "kiln-run: error: %s\n", failure.message.c_str());
+    return failure.exitCode;
+  } catch (const std::bad_alloc &) {
+    std::fprintf(stderr, "kiln-run: error: out of memory\n");
+    return kExitRuntime;
+  } catch (const std::exception &e) {
+    std::fprintf(stderr, "kiln-run: error: %s\n", e.what());
+    return kExitRuntime;
+  }
+}
