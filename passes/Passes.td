@@ -85,6 +85,28 @@ def ConvertKilnToLinalg : Pass<"convert-kiln-to-linalg", "mlir::func::FuncOp"> {
                            "mlir::tensor::TensorDialect", "mlir::math::MathDialect"];
 }
 
+def KilnTileAndVectorize : Pass<"kiln-tile-and-vectorize", "mlir::func::FuncOp"> {
+  let summary = "Tile convolutions and matmuls to register tiles and vectorize";
+  let description = [{
+    Tiles `linalg.conv_2d_nhwc_hwcf` and `linalg.matmul` to a register tile
+    of `register-rows` x (2 x vector lanes) outputs with reduction step 1,
+    decomposes convolutions to 1-D, vectorizes, lowers `vector.contract` to
+    outer products (FMAs) and hoists the accumulators out of the reduction
+    loops. Other linalg ops are vectorized along their innermost dimension
+    where it divides the vector width. Parameters come from the target.
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"256",
+           "Width of the target's vector registers in bits">,
+    Option<"registerRows", "register-rows", "int64_t", /*default=*/"4",
+           "Output rows (pixels) per register tile">,
+    Option<"parallelize", "parallelize", "bool", /*default=*/"true",
+           "Mark the outermost tile loops parallel (scf.forall)">,
+  ];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
+                           "mlir::transform::TransformDialect"];
+}
+
 def KilnEntryABI : Pass<"kiln-entry-abi", "mlir::ModuleOp"> {
   let summary = "Give the model function kiln's destination-passing ABI";
   let description = [{

@@ -54,8 +54,16 @@ LogicalResult kiln::buildPhase(OpPassManager &pm, Phase p,
   case Phase::Linalg:
     pm.addNestedPass<func::FuncOp>(createConvertKilnToLinalg());
     return addText(pm, "func.func(canonicalize,cse)");
-  case Phase::Tiled:
-    return success();
+  case Phase::Tiled: {
+    if (!options.vectorize)
+      return success();
+    KilnTileAndVectorizeOptions tv;
+    tv.vectorBits = options.target.vectorBits;
+    tv.registerRows = options.target.registerRows();
+    tv.parallelize = options.parallel;
+    pm.addNestedPass<func::FuncOp>(createKilnTileAndVectorize(tv));
+    return addText(pm, "func.func(canonicalize,cse)");
+  }
   case Phase::Bufferized:
     pm.addPass(createKilnEntryABI());
     if (failed(addText(pm, "one-shot-bufferize{unknown-type-conversion=identity-layout-map "
@@ -69,7 +77,7 @@ LogicalResult kiln::buildPhase(OpPassManager &pm, Phase p,
                        "lower-affine,convert-scf-to-cf,convert-vector-to-llvm,"
                        "convert-math-to-llvm,finalize-memref-to-llvm,"
                        "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
-                       "convert-arith-to-llvm,convert-cf-to-llvm,convert-index-to-llvm,"
+                       "convert-arith-to-llvm,convert-cf-to-llvm,convert-index-to-llvm,convert-ub-to-llvm,"
                        "reconcile-unrealized-casts");
   }
   return failure();

@@ -1,0 +1,172 @@
+//===- TileAndVectorize.cpp - register tiling and vectorization -----------===//
+//
+// Implements kiln-tile-and-vectorize with the transform dialect: the pass
+// tags each linalg op with an id, writes a transform script with per-op tile
+// sizes chosen from the target (vector lanes, register rows) and the op's
+// shape, and applies it. Convolutions and matmuls get the register tile
+// recorded in shared/CODEGEN-FACTS.md (R output pixels x 2 vectors of
+// output channels, reduction step 1, 1-D decomposition, contraction lowered
+// to outer products = FMAs, accumulators hoisted out of the reduction
+// loops). Every other op is tiled to one vector along its innermost
+// parallel dimension so vectorization never builds whole-tensor vectors.
+//
+//===----------------------------------------------------------------------===//
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Transform/Transforms/TransformInterpreterUtils.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/Support/FormatVariadic.h"
+
+namespace kiln {
+#define GEN_PASS_DEF_KILNTILEANDVECTORIZE
+#include "passes/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+using namespace kiln;
+
+static constexpr llvm::StringLiteral kTileIdAttr = "kiln.tile_id";
+
+/// Largest of `candidates` (descending) that divides `dim`.
+static int64_t largestDivisor(int64_t dim, ArrayRef<int64_t> candidates) {
+  for (int64_t c : candidates)
+    if (c <= dim && dim % c == 0)
+      return c;
+  return 1;
+}
+
+namespace {
+struct TileChoice {
+  SmallVector<int64_t> sizes;
+  bool decompose = false;
+};
+
+struct KilnTileAndVectorizePass
+    : kiln::impl::KilnTileAndVectorizeBase<KilnTileAndVectorizePass> {
+  using KilnTileAndVectorizeBase::KilnTileAndVectorizeBase;
+
+  /// Row candidates for the register tile, largest first, capped.
+  SmallVector<int64_t> rowCandidates() const {
+    SmallVector<int64_t> rows;
+    for (int64_t r = registerRows; r >= 1; --r)
+      rows.push_back(r);
+    return rows;
+  }
+
+  std::optional<TileChoice> choose(linalg::LinalgOp op) const {
+    int64_t lanes = std::max<int64_t>(1, vectorBits / 32);
+    SmallVector<int64_t> lanesCands = {2 * lanes, lanes, 8, 4, 2, 1};
+    SmallVector<int64_t> bounds = op.getStaticLoopRanges();
+    if (llvm::any_of(bounds, ShapedType::isDynamic))
+      return std::nullopt;
+    TileChoice c;
+    if (isa<linalg::Conv2DNhwcHwcfOp>(op)) {
+      // (n, oh, ow, f, kh, kw, c)
+      c.sizes = {1, 1, largestDivisor(bounds[2], rowCandidates()),
+                 largestDivisor(bounds[3], lanesCands), 1, 1, 1};
+      c.decompose = true;
+      return c;
+    }
+    if (isa<linalg::MatmulOp>(op)) {
+      // (m, n, k)
+      c.sizes = {largestDivisor(bounds[0], rowCandidates()),
+                 largestDivisor(bounds[1], lanesCands), 1};
+      return c;
+    }
+    if (isa<linalg::ConvolutionOpInterface>(op.getOperation()) &&
+        !isa<linalg::PoolingNhwcMaxOp, linalg::PoolingNhwcSumOp>(op))
+      return std::nullopt; // NCHW/grouped convolutions stay scalar loops.
+    // Everything else: one vector along the innermost parallel dimension,
+    // unit tiles on the other parallel dims, reductions untiled.
+    auto iters = op.getIteratorTypesArray();
+    int64_t innermost = -1;
+    for (int64_t i = (int64_t)iters.size() - 1; i >= 0; --i)
+      if (iters[i] == utils::IteratorType::parallel) {
+        innermost = i;
+        break;
+      }
+    for (auto [i, it] : llvm::enumerate(iters)) {
+      if (it != utils::IteratorType::parallel)
+        c.sizes.push_back(0);
+      else if ((int64_t)i == innermost)
+        c.sizes.push_back(largestDivisor(bounds[i], {4 * lanes, 2 * lanes, lanes, 8, 4, 2, 1}));
+      else
+        c.sizes.push_back(1);
+    }
+    if (llvm::all_of(c.sizes, [](int64_t s) { return s == 0; }))
+      return std::nullopt;
+    return c;
+  }
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    std::string script;
+    llvm::raw_string_ostream os(script);
+    os << "module attributes {transform.with_named_sequence} {\n"
+          "transform.named_sequence @__transform_main(%root: !transform.any_op "
+          "{transform.readonly}) {\n";
+    int64_t id = 0;
+    Builder b(&getContext());
+    func.walk([&](linalg::LinalgOp op) {
+      std::optional<TileChoice> choice = choose(op);
+      if (!choice)
+        return;
+      op->setAttr(kTileIdAttr, b.getI64IntegerAttr(id));
+      int64_t loops = llvm::count_if(choice->sizes, [](int64_t s) { return s != 0; });
+      os << llvm::formatv("%op{0} = transform.structured.match attributes{{{1} = {0} : i64} "
+                          "in %root : (!transform.any_op) -> !transform.any_op\n",
+                          id, kTileIdAttr);
+      os << llvm::formatv("%tiled{0}", id);
+      if (loops)
+        os << llvm::formatv(", %loops{0}:{1}", id, loops);
+      os << llvm::formatv(" = transform.structured.tile_using_for %op{0} tile_sizes [", id);
+      llvm::interleaveComma(choice->sizes, os);
+      os << "] : (!transform.any_op) -> (!transform.any_op";
+      for (int64_t i = 0; i < loops; ++i)
+        os << ", !transform.any_op";
+      os << ")\n";
+      if (choice->decompose)
+        os << llvm::formatv("%dec{0} = transform.structured.decompose %tiled{0} : "
+                            "(!transform.any_op) -> !transform.any_op\n",
+                            id);
+      ++id;
+    });
+    if (id == 0)
+      return;
+    os << R"(
+%f = transform.structured.match ops{["func.func"]} in %root : (!transform.any_op) -> !transform.any_op
+transform.apply_patterns to %f { transform.apply_patterns.canonicalization } : !transform.any_op
+%v = transform.structured.vectorize_children_and_apply_patterns %f : (!transform.any_op) -> !transform.any_op
+transform.apply_patterns to %v {
+  transform.apply_patterns.vector.lower_contraction lowering_strategy = "outerproduct"
+  transform.apply_patterns.vector.transfer_permutation_patterns
+  transform.apply_patterns.vector.lower_outerproduct
+  transform.apply_patterns.vector.cast_away_vector_leading_one_dim
+  transform.apply_patterns.canonicalization
+} : !transform.any_op
+transform.apply_cse to %v : !transform.any_op
+%fors = transform.structured.match ops{["scf.for"]} in %v : (!transform.any_op) -> !transform.any_op
+transform.foreach %fors : !transform.any_op {
+^bb0(%l: !transform.any_op):
+  transform.loop.hoist_loop_invariant_subsets %l : !transform.any_op
+}
+transform.yield
+}
+}
+)";
+    ParserConfig config(&getContext());
+    OwningOpRef<ModuleOp> transformModule = parseSourceString<ModuleOp>(script, config);
+    if (!transformModule) {
+      func.emitError("kiln-tile-and-vectorize: internal error: bad transform script");
+      return signalPassFailure();
+    }
+    Operation *entry = transformModule->lookupSymbol("__transform_main");
+    transform::TransformOptions options;
+    if (failed(transform::applyTransformNamedSequence(func, entry, *transformModule,
+                                                      options)))
+      return signalPassFailure();
+    func.walk([](Operation *op) { op->removeAttr(kTileIdAttr); });
+  }
+};
+} // namespace

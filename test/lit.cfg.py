@@ -1,0 +1,91 @@
+# -*- Python -*-
+#===- test/lit.cfg.py - kiln lit configuration -----------------------------===#
+#
+# The lit + FileCheck suite of kiln. Normally loaded from the build tree's
+# lit.site.cfg.py (configured by test/LitTests.cmake), which sets the paths:
+#
+#   lit -sv build/test                   # the whole suite (what check-kiln runs)
+#   lit -sv test/Passes/fuse-conv.mlir   # one directory or file, from source
+#
+# Run from the source tree, this file looks for the site config given by
+# `--param kiln_site_config=PATH`, else build/test/lit.site.cfg.py.
+#
+# Features:
+#   torch            /usr/bin/python3 can `import torch` (PyTorch export tests)
+#   aarch64-runtime  the build has lib/kiln/aarch64/libkiln_runtime.a
+#
+#===------------------------------------------------------------------------===#
+import os
+import subprocess
+
+import lit.formats
+import lit.llvm
+from lit.llvm.subst import ToolSubst
+
+
+def load_site_config():
+    here = os.path.dirname(os.path.abspath(__file__))
+    site = lit_config.params.get(
+        "kiln_site_config",
+        os.path.join(here, "..", "build", "test", "lit.site.cfg.py"))
+    if not os.path.isfile(site):
+        lit_config.fatal(
+            "no lit.site.cfg.py: run lit on the build tree's test/ directory "
+            "(configured by test/LitTests.cmake), or pass "
+            "--param kiln_site_config=BUILD/test/lit.site.cfg.py (looked for "
+            "%s)" % site)
+    lit_config.load_config(config, site)
+
+
+def configure():
+    lit.llvm.initialize(lit_config, config)
+    from lit.llvm import llvm_config
+
+    config.name = "kiln"
+    config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+    config.suffixes = [".mlir", ".test"]
+    config.test_source_root = os.path.join(config.kiln_src_root, "test")
+    config.test_exec_root = os.path.join(config.kiln_obj_root, "test")
+    # Inputs/ hold files that RUN lines use; runtime/ is the GoogleTest suite.
+    config.excludes = ["Inputs", "runtime", "lit.cfg.py", "lit.site.cfg.py",
+                       "CMakeLists.txt", "LitTests.cmake", "compare.py"]
+
+    llvm_config.with_system_environment(["HOME", "TMP", "TEMP"])
+    llvm_config.with_environment(
+        "PATH", [config.kiln_tools_dir, config.llvm_tools_dir], append_path=True)
+    # kiln-run and the models use one thread unless a test asks for more.
+    llvm_config.with_environment("KILN_NUM_THREADS", "1")
+
+    config.substitutions.append(("%python", config.python_executable))
+    config.substitutions.append(("%models", os.path.join(config.kiln_src_root, "models")))
+    config.substitutions.append(("%kiln_lib", config.kiln_lib_dir))
+
+    llvm_config.add_tool_substitutions(
+        [ToolSubst("FileCheck", unresolved="fatal"),
+         ToolSubst("split-file", unresolved="fatal"),
+         ToolSubst("llvm-readelf", unresolved="fatal"),
+         ToolSubst(r"\bnot\b", command=lit.llvm.subst.FindTool("not"),
+                   verbatim=True, unresolved="fatal")],
+        [config.llvm_tools_dir])
+    llvm_config.add_tool_substitutions(
+        [ToolSubst(t, unresolved="fatal")
+         for t in ("kiln-opt", "kiln-compile", "kiln-run")],
+        [config.kiln_tools_dir])
+
+    # Optional parts of the environment.
+    try:
+        subprocess.run([config.python_executable, "-c", "import torch"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       check=True, timeout=120)
+        config.available_features.add("torch")
+    except (OSError, subprocess.SubprocessError):
+        pass
+    if os.path.isfile(os.path.join(config.kiln_lib_dir, "kiln", "aarch64",
+                                   "libkiln_runtime.a")):
+        config.available_features.add("aarch64-runtime")
+
+
+if getattr(config, "kiln_obj_root", None) is None:
+    load_site_config()
+else:
+    configure()
