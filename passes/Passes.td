@@ -52,8 +52,8 @@ def KilnLayout : Pass<"kiln-layout", "mlir::func::FuncOp"> {
     ops to NHWC, wrapping them in `kiln.transpose`s; filters are transposed
     to [KH, KW, C, F] at compile time. Transposes are then pushed through
     ReLU and Add and cancelled, so relayouts remain only at the edges of
-    NHWC regions (the graph input and the classifier). See
-    docs/Layout.md for why NHWC.
+    NHWC regions (the graph input and the classifier). README.md's design
+    notes say why NHWC.
   }];
   let dependentDialects = ["mlir::arith::ArithDialect"];
 }
@@ -118,6 +118,18 @@ def KilnEntryABI : Pass<"kiln-entry-abi", "mlir::ModuleOp"> {
   }];
   let dependentDialects = ["mlir::bufferization::BufferizationDialect",
                            "mlir::memref::MemRefDialect"];
+}
+
+def KilnMemoryPlan : Pass<"kiln-memory-plan", "mlir::func::FuncOp"> {
+  let summary = "Place all activation buffers in one statically planned arena";
+  let description = [{
+    After bufferization and deallocation, every `memref.alloc` of static
+    size in the entry function gets an offset in one arena so that buffers
+    whose lifetimes do not overlap share memory (greedy best fit by size).
+    The arena is a single allocation per call; its size is recorded in the
+    `kiln.arena_bytes` function attribute.
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
 }
 
 #endif // KILN_PASSES_TD

@@ -70,7 +70,8 @@ LogicalResult kiln::buildPhase(OpPassManager &pm, Phase p,
                            "function-boundary-type-conversion=identity-layout-map},"
                            "canonicalize,cse,buffer-deallocation-pipeline,canonicalize")))
       return failure();
-    return success();
+    pm.addNestedPass<func::FuncOp>(createKilnMemoryPlan());
+    return addText(pm, "canonicalize");
   case Phase::LLVM:
     return addText(pm, "func.func(convert-linalg-to-loops),canonicalize,"
                        "convert-vector-to-scf{full-unroll=1},expand-strided-metadata,"
