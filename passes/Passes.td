@@ -132,4 +132,16 @@ def KilnMemoryPlan : Pass<"kiln-memory-plan", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
 }
 
+def KilnOutlineParallel : Pass<"kiln-outline-parallel", "mlir::ModuleOp"> {
+  let summary = "Run outermost scf.parallel loops on the runtime's thread pool";
+  let description = [{
+    Outlines the body of each outermost `scf.parallel` into a function
+    `body(env, begin, end)` and replaces the loop by a call to the runtime's
+    `kiln_rt_parallel_for(n, body, env)`; captured values travel in a
+    stack-allocated environment struct.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect", "mlir::func::FuncDialect",
+                           "mlir::memref::MemRefDialect", "mlir::scf::SCFDialect"];
+}
+
 #endif // KILN_PASSES_TD

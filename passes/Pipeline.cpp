@@ -71,7 +71,11 @@ LogicalResult kiln::buildPhase(OpPassManager &pm, Phase p,
                            "canonicalize,cse,buffer-deallocation-pipeline,canonicalize")))
       return failure();
     pm.addNestedPass<func::FuncOp>(createKilnMemoryPlan());
-    return addText(pm, "canonicalize");
+    if (failed(addText(pm, "canonicalize,func.func(scf-forall-to-parallel)")))
+      return failure();
+    if (options.parallel)
+      pm.addPass(createKilnOutlineParallel());
+    return success();
   case Phase::LLVM:
     return addText(pm, "func.func(convert-linalg-to-loops),canonicalize,"
                        "convert-vector-to-scf{full-unroll=1},expand-strided-metadata,"

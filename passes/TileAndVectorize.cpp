@@ -39,6 +39,9 @@ static int64_t largestDivisor(int64_t dim, ArrayRef<int64_t> candidates) {
 namespace {
 struct TileChoice {
   SmallVector<int64_t> sizes;
+  /// Tile sizes of an outer scf.forall (empty: none); its tiled dims get
+  /// size 0 in `sizes`.
+  SmallVector<int64_t> parallelSizes;
   bool decompose = false;
 };
 
@@ -66,6 +69,12 @@ struct KilnTileAndVectorizePass
       c.sizes = {1, 1, largestDivisor(bounds[2], rowCandidates()),
                  largestDivisor(bounds[3], lanesCands), 1, 1, 1};
       c.decompose = true;
+      if (parallelize && bounds[1] > 1) {
+        // One output row per parallel iteration; the runtime chunks rows
+        // over its threads.
+        c.parallelSizes = {0, 1};
+        c.sizes[1] = 0;
+      }
       return c;
     }
     if (isa<linalg::MatmulOp>(op)) {
@@ -117,10 +126,19 @@ struct KilnTileAndVectorizePass
       os << llvm::formatv("%op{0} = transform.structured.match attributes{{{1} = {0} : i64} "
                           "in %root : (!transform.any_op) -> !transform.any_op\n",
                           id, kTileIdAttr);
+      std::string target = llvm::formatv("%op{0}", id).str();
+      if (!choice->parallelSizes.empty()) {
+        os << llvm::formatv("%outer{0}, %forall{0} = transform.structured.tile_using_forall "
+                            "%op{0} tile_sizes [",
+                            id);
+        llvm::interleaveComma(choice->parallelSizes, os);
+        os << "] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)\n";
+        target = llvm::formatv("%outer{0}", id).str();
+      }
       os << llvm::formatv("%tiled{0}", id);
       if (loops)
         os << llvm::formatv(", %loops{0}:{1}", id, loops);
-      os << llvm::formatv(" = transform.structured.tile_using_for %op{0} tile_sizes [", id);
+      os << " = transform.structured.tile_using_for " << target << " tile_sizes [";
       llvm::interleaveComma(choice->sizes, os);
       os << "] : (!transform.any_op) -> (!transform.any_op";
       for (int64_t i = 0; i < loops; ++i)
