@@ -11,6 +11,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Transforms/DialectConversion.h"
@@ -148,6 +149,64 @@ struct ConvParams {
   RankedTensorType resultType;
 };
 
+/// Applies the residual add and ReLU of `p` to `conv` (elementwise).
+Value epilogue(OpBuilder &b, Location loc, const ConvParams &p, Value conv,
+               Value residual, RankedTensorType type) {
+  if (!residual && !p.relu)
+    return conv;
+  SmallVector<Value> ins = {conv};
+  if (residual)
+    ins.push_back(residual);
+  bool doRelu = p.relu;
+  return elementwise(b, loc, type, ins, [&](OpBuilder &nb, Location nl, ValueRange a) {
+    Value v = a.size() > 1 ? arith::AddFOp::create(nb, nl, a[0], a[1]).getResult() : a[0];
+    return doRelu ? relu(nb, nl, v) : v;
+  });
+}
+
+/// NHWC convolution with a packed [F/B, KH, KW, C, B] filter: an scf.forall
+/// over channel blocks, each a conv_2d_nhwc_hwcf with its contiguous
+/// [KH, KW, C, B] filter slice and the epilogue on its output slice.
+Value lowerPackedConv(OpBuilder &b, Location loc, const ConvParams &p, Value padded,
+                      Value init, Attribute strides, Attribute dilations) {
+  RankedTensorType w = tensorType(p.filter), type = p.resultType;
+  int64_t blocks = w.getDimSize(0), kh = w.getDimSize(1), kw = w.getDimSize(2),
+          c = w.getDimSize(3), block = w.getDimSize(4);
+  Type f32 = type.getElementType();
+  auto forall = scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{b.getIndexAttr(blocks)},
+                                      ValueRange{init}, std::nullopt);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(forall.getBody());
+  Value fo = forall.getInductionVar(0);
+  Value out = forall.getRegionIterArgs()[0];
+  auto idx = [&](int64_t v) -> OpFoldResult { return b.getIndexAttr(v); };
+  Value wSlice = tensor::ExtractSliceOp::create(
+      b, loc, RankedTensorType::get({kh, kw, c, block}, f32), p.filter,
+      ArrayRef<OpFoldResult>{fo, idx(0), idx(0), idx(0), idx(0)},
+      ArrayRef<OpFoldResult>{idx(1), idx(kh), idx(kw), idx(c), idx(block)},
+      ArrayRef<OpFoldResult>{idx(1), idx(1), idx(1), idx(1), idx(1)});
+  Value fOffset = arith::MulIOp::create(b, loc, fo, arith::ConstantIndexOp::create(b, loc, block));
+  auto sliceType = RankedTensorType::get(
+      {type.getDimSize(0), type.getDimSize(1), type.getDimSize(2), block}, f32);
+  SmallVector<OpFoldResult> offsets = {idx(0), idx(0), idx(0), fOffset};
+  SmallVector<OpFoldResult> sizes = {idx(type.getDimSize(0)), idx(type.getDimSize(1)),
+                                     idx(type.getDimSize(2)), idx(block)};
+  SmallVector<OpFoldResult> ones(4, idx(1));
+  Value outSlice = tensor::ExtractSliceOp::create(b, loc, sliceType, out, offsets, sizes, ones);
+  Value conv = linalg::Conv2DNhwcHwcfOp::create(b, loc, TypeRange{sliceType},
+                                                ValueRange{padded, wSlice},
+                                                ValueRange{outSlice}, strides, dilations)
+                   .getResult(0);
+  Value residual;
+  if (p.residual)
+    residual = tensor::ExtractSliceOp::create(b, loc, sliceType, p.residual, offsets,
+                                              sizes, ones);
+  Value result = epilogue(b, loc, p, conv, residual, sliceType);
+  b.setInsertionPointToStart(forall.getTerminator().getBody());
+  tensor::ParallelInsertSliceOp::create(b, loc, result, out, offsets, sizes, ones);
+  return forall.getResult(0);
+}
+
 FailureOr<Value> lowerConv(OpBuilder &b, Location loc, const ConvParams &p) {
   Value padded = padSpatial(b, loc, p.input, p.nhwc, p.pads[0], p.pads[1],
                             p.pads[2], p.pads[3], 0.0);
@@ -163,6 +222,8 @@ FailureOr<Value> lowerConv(OpBuilder &b, Location loc, const ConvParams &p) {
   }
   Attribute strides = b.getI64TensorAttr(p.strides);
   Attribute dilations = b.getI64TensorAttr(p.dilations);
+  if (p.nhwc && tensorType(p.filter).getRank() == 5)
+    return lowerPackedConv(b, loc, p, padded, init, strides, dilations);
   Value conv;
   if (p.group == 1) {
     if (p.nhwc)
@@ -201,16 +262,7 @@ FailureOr<Value> lowerConv(OpBuilder &b, Location loc, const ConvParams &p) {
                    .getResult(0);
     conv = tensor::CollapseShapeOp::create(b, loc, type, c5, inRe);
   }
-  if (!p.residual && !p.relu)
-    return conv;
-  SmallVector<Value> ins = {conv};
-  if (p.residual)
-    ins.push_back(p.residual);
-  bool doRelu = p.relu;
-  return elementwise(b, loc, type, ins, [&](OpBuilder &nb, Location nl, ValueRange a) {
-    Value v = a.size() > 1 ? arith::AddFOp::create(nb, nl, a[0], a[1]).getResult() : a[0];
-    return doRelu ? relu(nb, nl, v) : v;
-  });
+  return epilogue(b, loc, p, conv, p.residual, type);
 }
 
 struct LowerConv : OpConversionPattern<ConvOp> {
@@ -573,7 +625,7 @@ struct ConvertKilnToLinalgPass
     ConversionTarget target(*ctx);
     target.addIllegalDialect<KilnDialect>();
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
-                           tensor::TensorDialect, math::MathDialect>();
+                           tensor::TensorDialect, math::MathDialect, scf::SCFDialect>();
     target.addLegalOp<func::FuncOp, func::ReturnOp>();
     RewritePatternSet patterns(ctx);
     populateKilnToLinalgPatterns(patterns);

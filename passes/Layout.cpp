@@ -132,3 +132,51 @@ struct KilnLayoutPass : kiln::impl::KilnLayoutBase<KilnLayoutPass> {
   }
 };
 } // namespace
+
+//===----------------------------------------------------------------------===//
+// kiln-pack-filters
+//===----------------------------------------------------------------------===//
+
+namespace kiln {
+#define GEN_PASS_DEF_KILNPACKFILTERS
+#include "passes/Passes.h.inc"
+} // namespace kiln
+
+namespace {
+struct PackFilter : OpRewritePattern<FusedConvOp> {
+  PackFilter(MLIRContext *ctx, int64_t block) : OpRewritePattern(ctx), block(block) {}
+  LogicalResult matchAndRewrite(FusedConvOp op,
+                                PatternRewriter &rewriter) const override {
+    auto wType = cast<RankedTensorType>(op.getFilter().getType());
+    if (!op.isNHWC() || wType.getRank() != 4 || op.getGroup() != 1)
+      return rewriter.notifyMatchFailure(op, "not an NHWC conv with a 4-D filter");
+    int64_t kh = wType.getDimSize(0), kw = wType.getDimSize(1);
+    int64_t c = wType.getDimSize(2), f = wType.getDimSize(3);
+    if (block <= 0 || f % block != 0)
+      return rewriter.notifyMatchFailure(op, "F is not a multiple of the block");
+    auto w = getConstantF32(op.getFilter());
+    if (!w)
+      return rewriter.notifyMatchFailure(op, "filter is not constant");
+    // [KH, KW, C, F/B, B] -> [F/B, KH, KW, C, B]
+    std::vector<float> packed =
+        transposeData(*w, {kh, kw, c, f / block, block}, {3, 0, 1, 2, 4});
+    auto type = RankedTensorType::get({f / block, kh, kw, c, block},
+                                      wType.getElementType());
+    Value filter = createF32Constant(rewriter, op.getFilter().getLoc(), type, packed,
+                                     constantNameHint(op.getFilter()) + "_packed");
+    rewriter.modifyOpInPlace(op, [&] { op.getFilterMutable().assign(filter); });
+    return success();
+  }
+  int64_t block;
+};
+
+struct KilnPackFiltersPass : kiln::impl::KilnPackFiltersBase<KilnPackFiltersPass> {
+  using KilnPackFiltersBase::KilnPackFiltersBase;
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<PackFilter>(&getContext(), block);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+} // namespace

@@ -58,6 +58,23 @@ def KilnLayout : Pass<"kiln-layout", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::arith::ArithDialect"];
 }
 
+def KilnPackFilters : Pass<"kiln-pack-filters", "mlir::func::FuncOp"> {
+  let summary = "Pack NHWC convolution filters into blocks of output channels";
+  let description = [{
+    Rewrites the constant [KH, KW, C, F] filter of an NHWC `kiln.fused_conv`
+    into [F/B, KH, KW, C, B] at compile time, so the filter slice one block
+    of B output channels needs is contiguous (streamed by the micro-kernel
+    without L1 conflicts). B is the register tile's channel width (two
+    vectors of the target). Convolutions whose F is not a multiple of B keep
+    their 4-D filter.
+  }];
+  let options = [
+    Option<"block", "block", "int64_t", /*default=*/"32",
+           "Output channels per block (0 disables packing)">,
+  ];
+  let dependentDialects = ["mlir::arith::ArithDialect"];
+}
+
 def KilnFoldConstants : Pass<"kiln-fold-constants", "mlir::func::FuncOp"> {
   let summary = "Evaluate kiln ops on constants at compile time";
   let description = [{
@@ -82,7 +99,8 @@ def ConvertKilnToLinalg : Pass<"convert-kiln-to-linalg", "mlir::func::FuncOp"> {
     `linalg.matmul`, Softmax the decomposition of `linalg.softmax`.
   }];
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
-                           "mlir::tensor::TensorDialect", "mlir::math::MathDialect"];
+                           "mlir::tensor::TensorDialect", "mlir::math::MathDialect",
+                           "mlir::scf::SCFDialect"];
 }
 
 def KilnTileAndVectorize : Pass<"kiln-tile-and-vectorize", "mlir::func::FuncOp"> {

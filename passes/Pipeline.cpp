@@ -48,9 +48,13 @@ LogicalResult kiln::buildPhase(OpPassManager &pm, Phase p,
   case Phase::Fused:
     pm.addNestedPass<func::FuncOp>(createKilnFuseConv());
     return addText(pm, "func.func(canonicalize)");
-  case Phase::Layout:
+  case Phase::Layout: {
     pm.addNestedPass<func::FuncOp>(createKilnLayout());
+    KilnPackFiltersOptions pack;
+    pack.block = options.vectorize ? 2 * options.target.f32Lanes() : 0;
+    pm.addNestedPass<func::FuncOp>(createKilnPackFilters(pack));
     return addText(pm, "func.func(canonicalize,cse)");
+  }
   case Phase::Linalg:
     pm.addNestedPass<func::FuncOp>(createConvertKilnToLinalg());
     return addText(pm, "func.func(canonicalize,cse)");

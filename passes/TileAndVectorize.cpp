@@ -42,6 +42,8 @@ struct TileChoice {
   /// Tile sizes of an outer scf.forall (empty: none); its tiled dims get
   /// size 0 in `sizes`.
   SmallVector<int64_t> parallelSizes;
+  /// Loop interchange of the register tiling (empty: identity).
+  SmallVector<int64_t> interchange;
   bool decompose = false;
 };
 
@@ -66,14 +68,19 @@ struct KilnTileAndVectorizePass
     TileChoice c;
     if (isa<linalg::Conv2DNhwcHwcfOp>(op)) {
       // (n, oh, ow, f, kh, kw, c)
-      c.sizes = {1, 1, largestDivisor(bounds[2], rowCandidates()),
-                 largestDivisor(bounds[3], lanesCands), 1, 1, 1};
+      // Loop order (n, f-block, oh, ow-block, kh, kw, c): one block of
+      // output channels keeps its filter slice (KH*KW*C*2L floats) hot in
+      // L2 while all output pixels stream past it.
+      int64_t fTile = largestDivisor(bounds[3], lanesCands);
+      c.sizes = {1, 1, largestDivisor(bounds[2], rowCandidates()), fTile, 1, 1, 1};
+      c.interchange = {0, 3, 1, 2, 4, 5, 6};
       c.decompose = true;
-      if (parallelize && bounds[1] > 1) {
-        // One output row per parallel iteration; the runtime chunks rows
-        // over its threads.
-        c.parallelSizes = {0, 1};
-        c.sizes[1] = 0;
+      if (parallelize && bounds[3] / fTile > 1) {
+        // Output-channel blocks are the parallel iterations; the runtime
+        // chunks them over its threads.
+        c.parallelSizes = {0, 0, 0, fTile};
+        c.sizes[3] = 0;
+        c.interchange.clear();
       }
       return c;
     }
@@ -140,7 +147,13 @@ struct KilnTileAndVectorizePass
         os << llvm::formatv(", %loops{0}:{1}", id, loops);
       os << " = transform.structured.tile_using_for " << target << " tile_sizes [";
       llvm::interleaveComma(choice->sizes, os);
-      os << "] : (!transform.any_op) -> (!transform.any_op";
+      os << "]";
+      if (!choice->interchange.empty()) {
+        os << " interchange = [";
+        llvm::interleaveComma(choice->interchange, os);
+        os << "]";
+      }
+      os << " : (!transform.any_op) -> (!transform.any_op";
       for (int64_t i = 0; i < loops; ++i)
         os << ", !transform.any_op";
       os << ")\n";

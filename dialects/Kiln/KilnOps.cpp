@@ -126,18 +126,26 @@ static LogicalResult verifyConv(Operation *op, Value input, Value filter,
     return op->emitOpError() << "expects a 4-D input ("
                              << (nhwc ? "N, H, W, C" : "N, C, H, W")
                              << "), got rank " << in.size();
-  if (w.size() != 4)
-    return op->emitOpError() << "expects a 4-D filter, got rank " << w.size();
+  bool packed = nhwc && w.size() == 5;
+  if (w.size() != 4 && !packed)
+    return op->emitOpError() << "expects a 4-D filter"
+                             << (nhwc ? " or a 5-D packed filter" : "")
+                             << ", got rank " << w.size();
   if (failed(verifyStaticShape(op, input, "input")) ||
       failed(verifyStaticShape(op, filter, "filter")))
     return failure();
   if (group < 1)
     return op->emitOpError() << "group must be >= 1, got " << group;
+  if (packed && group != 1)
+    return op->emitOpError("packed filters support group 1 only");
+  // NCHW: [F, C/g, KH, KW]; NHWC: [KH, KW, C/g, F]; packed NHWC:
+  // [F/B, KH, KW, C, B].
   int64_t c = nhwc ? in[3] : in[1];
-  int64_t f = nhwc ? w[3] : w[0];
-  int64_t fc = nhwc ? w[2] : w[1];
-  SmallVector<int64_t> kernel = nhwc ? SmallVector<int64_t>{w[0], w[1]}
-                                     : SmallVector<int64_t>{w[2], w[3]};
+  int64_t f = packed ? w[0] * w[4] : nhwc ? w[3] : w[0];
+  int64_t fc = packed ? w[3] : nhwc ? w[2] : w[1];
+  SmallVector<int64_t> kernel = packed ? SmallVector<int64_t>{w[1], w[2]}
+                                : nhwc ? SmallVector<int64_t>{w[0], w[1]}
+                                       : SmallVector<int64_t>{w[2], w[3]};
   if (fc * group != c)
     return op->emitOpError() << "filter has " << fc << " input channels per group"
                              << " but the input has " << c << " channels and group "

@@ -60,8 +60,10 @@ def Kiln_FusedConvOp : Kiln_Op<"fused_conv", [Pure]> {
     can apply the epilogue inside the convolution's tiles.
 
     `layout` is `"NCHW"` (filter [F, C/group, KH, KW]) or `"NHWC"` (input,
-    residual and result in NHWC, filter [KH, KW, C, F]); `kiln-layout`
-    switches between them and transforms constant filters at compile time.
+    residual and result in NHWC, filter [KH, KW, C, F], or packed
+    [F/B, KH, KW, C, B] so that each block of B output channels has a
+    contiguous filter); `kiln-layout` and `kiln-pack-filters` transform
+    constant filters at compile time.
 
     ```mlir
     %y = kiln.fused_conv %x, %w, %b, %res {relu}
