@@ -779,8 +779,12 @@ OwningOpRef<ModuleOp> OnnxImporter::run(const ImportOptions &options) {
       opset <= kiln::kCheckerMaxOpset) {
     std::string msg = kiln::runOnnxChecker(model);
     if (!msg.empty()) {
-      emitError(fileLoc) << "the ONNX checker rejected the model: "
-                         << StringRef(msg).trim();
+      // The checker's messages span lines; keep the diagnostic on one.
+      std::string oneLine;
+      for (char c : StringRef(msg).trim())
+        if (!(llvm::isSpace(c) && (oneLine.empty() || oneLine.back() == ' ')))
+          oneLine += llvm::isSpace(c) ? ' ' : c;
+      emitError(fileLoc) << "the ONNX checker rejected the model: " << oneLine;
       return {};
     }
   }
