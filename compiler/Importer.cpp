@@ -57,9 +57,9 @@ std::string nodeLabel(const onnx::NodeProto &node, int index) {
 class OnnxImporter {
 public:
   OnnxImporter(MLIRContext *ctx, const onnx::ModelProto &model,
-               StringRef modelDir, StringRef sourceName)
+               StringRef modelDir, StringRef sourceName, StringRef modelPath)
       : ctx(ctx), model(model), graph(model.graph()), modelDir(modelDir),
-        sourceName(sourceName), builder(ctx),
+        sourceName(sourceName), modelPath(modelPath), builder(ctx),
         fileLoc(FileLineColLoc::get(ctx, sourceName, 0, 0)) {}
 
   OwningOpRef<ModuleOp> run(const ImportOptions &options);
@@ -117,6 +117,8 @@ private:
   const onnx::ModelProto &model;
   const onnx::GraphProto &graph;
   std::string modelDir, sourceName;
+  /// The model file, when imported from one (empty for in-memory models).
+  std::string modelPath;
   OpBuilder builder;
   Location fileLoc;
   int64_t opset = 0;
@@ -773,11 +775,35 @@ LogicalResult OnnxImporter::importNode(const onnx::NodeProto &n, int index) {
 //===----------------------------------------------------------------------===//
 
 OwningOpRef<ModuleOp> OnnxImporter::run(const ImportOptions &options) {
-  if (failed(checkVersions()))
+  // kiln's own checks come first: they list every unsupported op at once
+  // and vet external-data paths before anything (the checker included)
+  // opens a file.
+  if (failed(checkVersions()) || failed(checkSupportedOps()))
     return {};
-  if (options.runChecker && model.ir_version() <= kiln::kCheckerMaxIrVersion &&
-      opset <= kiln::kCheckerMaxOpset) {
-    std::string msg = kiln::runOnnxChecker(model);
+  bool hasExternalData = false;
+  for (const auto &init : graph.initializer()) {
+    if (init.name().empty()) {
+      emitError(fileLoc) << "an initializer has no name";
+      return {};
+    }
+    if (llvm::Error err = checkExternalData(ctx, init, modelDir)) {
+      emitError(fileLoc) << "tensor '" << init.name() << "' "
+                         << llvm::toString(std::move(err));
+      return {};
+    }
+    hasExternalData |= init.data_location() == onnx::TensorProto::EXTERNAL;
+    constants[init.name()] = &init;
+  }
+  // Debian's ONNX 1.12 checker understands IR <= 8 and opset <= 17. It
+  // resolves external data relative to the model file, so such models are
+  // checked from their path (and skipped when imported from memory).
+  bool runChecker = options.runChecker &&
+                    model.ir_version() <= kiln::kCheckerMaxIrVersion &&
+                    opset <= kiln::kCheckerMaxOpset &&
+                    (!hasExternalData || !modelPath.empty());
+  if (runChecker) {
+    std::string msg =
+        kiln::runOnnxChecker(model, hasExternalData ? modelPath : std::string());
     if (!msg.empty()) {
       // The checker's messages span lines; keep the diagnostic on one.
       std::string oneLine;
@@ -787,16 +813,6 @@ OwningOpRef<ModuleOp> OnnxImporter::run(const ImportOptions &options) {
       emitError(fileLoc) << "the ONNX checker rejected the model: " << oneLine;
       return {};
     }
-  }
-  if (failed(checkSupportedOps()))
-    return {};
-
-  for (const auto &init : graph.initializer()) {
-    if (init.name().empty()) {
-      emitError(fileLoc) << "an initializer has no name";
-      return {};
-    }
-    constants[init.name()] = &init;
   }
 
   // Graph inputs that are also initializers are constants (their initializer
@@ -875,7 +891,7 @@ OwningOpRef<ModuleOp> kiln::importOnnxModel(MLIRContext *context,
                                             StringRef sourceName,
                                             const ImportOptions &options) {
   context->loadDialect<KilnDialect, arith::ArithDialect, func::FuncDialect>();
-  OnnxImporter importer(context, model, modelDir, sourceName);
+  OnnxImporter importer(context, model, modelDir, sourceName, /*modelPath=*/"");
   return importer.run(options);
 }
 
@@ -912,5 +928,7 @@ OwningOpRef<ModuleOp> kiln::importOnnxFile(MLIRContext *context, StringRef path,
   llvm::sys::path::remove_filename(dir);
   if (dir.empty())
     dir = ".";
-  return importOnnxModel(context, model, dir, path, options);
+  context->loadDialect<KilnDialect, arith::ArithDialect, func::FuncDialect>();
+  OnnxImporter importer(context, model, dir, path, path);
+  return importer.run(options);
 }

@@ -9,9 +9,13 @@
 #include <onnx/checker.h>
 #include <onnx/onnx_pb.h>
 
-std::string kiln::runOnnxChecker(const onnx::ModelProto &model) {
+std::string kiln::runOnnxChecker(const onnx::ModelProto &model,
+                                 const std::string &modelPath) {
   try {
-    onnx::checker::check_model(model);
+    if (modelPath.empty())
+      onnx::checker::check_model(model);
+    else
+      onnx::checker::check_model(modelPath);
   } catch (const std::exception &e) {
     return e.what();
   } catch (...) {

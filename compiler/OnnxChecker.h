@@ -21,9 +21,12 @@ namespace kiln {
 constexpr int64_t kCheckerMaxIrVersion = 8;
 constexpr int64_t kCheckerMaxOpset = 17;
 
-/// Runs onnx::checker::check_model. Returns an empty string on success, the
-/// checker's message otherwise. Never throws.
-std::string runOnnxChecker(const onnx::ModelProto &model);
+/// Runs onnx::checker::check_model. Models with external data are checked
+/// from `modelPath` (so the checker resolves their data files next to the
+/// model; kiln validates those references before calling this). Returns an
+/// empty string on success, the checker's message otherwise. Never throws.
+std::string runOnnxChecker(const onnx::ModelProto &model,
+                           const std::string &modelPath);
 
 } // namespace kiln
 

@@ -62,11 +62,19 @@ std::vector<int64_t> kiln::TensorData::asInt64() const {
   return values;
 }
 
-/// Reads `[offset, offset+length)` of an external-data file, refusing any
-/// location that leaves `modelDir`.
-static Expected<std::vector<char>> readExternal(const onnx::TensorProto &t,
-                                                StringRef modelDir,
-                                                size_t expectedBytes) {
+namespace {
+/// Where an external tensor's bytes are: an already validated file range.
+struct ExternalRange {
+  std::string path;
+  uint64_t offset = 0, length = 0;
+};
+} // namespace
+
+/// Resolves the external-data reference of `t`, refusing any location that
+/// leaves `modelDir` and any range past the end of the file.
+static Expected<ExternalRange> resolveExternal(const onnx::TensorProto &t,
+                                               StringRef modelDir,
+                                               size_t expectedBytes) {
   std::string location;
   int64_t offset = 0, length = -1;
   for (const auto &kv : t.external_data()) {
@@ -103,12 +111,9 @@ static Expected<std::vector<char>> readExternal(const onnx::TensorProto &t,
   if (!StringRef(realFile).starts_with(StringRef(realDir.str().str() + "/")))
     return makeError("external data location '" + location +
                      "' resolves outside the model's folder");
-  auto buffer = llvm::MemoryBuffer::getFile(realFile, /*IsText=*/false,
-                                            /*RequiresNullTerminator=*/false);
-  if (!buffer)
-    return makeError("cannot read external data file '" + location +
-                     "': " + buffer.getError().message());
-  uint64_t fileSize = (*buffer)->getBufferSize();
+  uint64_t fileSize = 0;
+  if (llvm::sys::fs::file_size(realFile, fileSize))
+    return makeError("cannot read external data file '" + location + "'");
   if ((uint64_t)offset > fileSize)
     return makeError("external data offset " + llvm::Twine(offset) +
                      " is past the end of '" + location + "' (" +
@@ -121,8 +126,22 @@ static Expected<std::vector<char>> readExternal(const onnx::TensorProto &t,
   if (len != expectedBytes)
     return makeError("external data holds " + llvm::Twine(len) +
                      " bytes but the tensor needs " + llvm::Twine(expectedBytes));
-  const char *begin = (*buffer)->getBufferStart() + offset;
-  return std::vector<char>(begin, begin + len);
+  return ExternalRange{realFile.str().str(), (uint64_t)offset, len};
+}
+
+/// Reads the validated range of an external-data file.
+static Expected<std::vector<char>> readExternal(const onnx::TensorProto &t,
+                                                StringRef modelDir,
+                                                size_t expectedBytes) {
+  auto range = resolveExternal(t, modelDir, expectedBytes);
+  if (!range)
+    return range.takeError();
+  auto buffer = llvm::MemoryBuffer::getFileSlice(range->path, range->length,
+                                                 range->offset, /*IsVolatile=*/false);
+  if (!buffer)
+    return makeError("cannot read external data file: " + buffer.getError().message());
+  const char *begin = (*buffer)->getBufferStart();
+  return std::vector<char>(begin, begin + range->length);
 }
 
 template <typename T, typename Field>
@@ -135,12 +154,12 @@ static std::vector<char> packField(const Field &field) {
   return out;
 }
 
-Expected<kiln::TensorData> kiln::readTensor(MLIRContext *ctx,
-                                            const onnx::TensorProto &t,
-                                            StringRef modelDir) {
-  Type elementType = elementTypeFromOnnx(ctx, t.data_type());
+/// The MLIR type and byte size of `t`, with the shape checked.
+static Expected<std::pair<RankedTensorType, size_t>>
+tensorTypeAndSize(MLIRContext *ctx, const onnx::TensorProto &t) {
+  Type elementType = kiln::elementTypeFromOnnx(ctx, t.data_type());
   if (!elementType)
-    return makeError("element type " + onnxTypeName(t.data_type()) +
+    return makeError("element type " + kiln::onnxTypeName(t.data_type()) +
                      " is not supported (kiln supports FLOAT, DOUBLE, INT32, INT64)");
   SmallVector<int64_t> shape;
   uint64_t numElements = 1;
@@ -152,10 +171,31 @@ Expected<kiln::TensorData> kiln::readTensor(MLIRContext *ctx,
     shape.push_back(d);
     numElements *= d;
   }
-  TensorData result;
-  result.type = RankedTensorType::get(shape, elementType);
   size_t elementBytes = elementType.getIntOrFloatBitWidth() / 8;
-  size_t expectedBytes = numElements * elementBytes;
+  return std::make_pair(RankedTensorType::get(shape, elementType),
+                        (size_t)(numElements * elementBytes));
+}
+
+llvm::Error kiln::checkExternalData(MLIRContext *ctx, const onnx::TensorProto &t,
+                                    StringRef modelDir) {
+  if (t.data_location() != onnx::TensorProto::EXTERNAL)
+    return llvm::Error::success();
+  auto typeAndSize = tensorTypeAndSize(ctx, t);
+  if (!typeAndSize)
+    return typeAndSize.takeError();
+  auto range = resolveExternal(t, modelDir, typeAndSize->second);
+  return range ? llvm::Error::success() : range.takeError();
+}
+
+Expected<kiln::TensorData> kiln::readTensor(MLIRContext *ctx,
+                                            const onnx::TensorProto &t,
+                                            StringRef modelDir) {
+  auto typeAndSize = tensorTypeAndSize(ctx, t);
+  if (!typeAndSize)
+    return typeAndSize.takeError();
+  TensorData result;
+  result.type = typeAndSize->first;
+  size_t expectedBytes = typeAndSize->second;
 
   if (t.data_location() == onnx::TensorProto::EXTERNAL) {
     auto data = readExternal(t, modelDir, expectedBytes);

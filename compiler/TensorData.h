@@ -43,6 +43,13 @@ llvm::Expected<TensorData> readTensor(mlir::MLIRContext *ctx,
                                       const onnx::TensorProto &tensor,
                                       llvm::StringRef modelDir);
 
+/// Validates the external-data reference of `tensor` (location inside
+/// `modelDir`, range inside the file, size matching the shape) without
+/// reading it. Succeeds for tensors stored inline.
+llvm::Error checkExternalData(mlir::MLIRContext *ctx,
+                              const onnx::TensorProto &tensor,
+                              llvm::StringRef modelDir);
+
 } // namespace kiln
 
 #endif // KILN_COMPILER_TENSORDATA_H
