@@ -130,8 +130,19 @@ int main(int argc, char **argv) {
   registerDefaultTimingManagerCLOptions();
   registerAsmPrinterCLOptions();
   cl::HideUnrelatedOptions({&kilnCat});
+  // Weights stay elided in every printout, --mlir-print-ir-* included,
+  // unless --dump-weights (or an explicit --mlir-elide-* choice).
+  std::vector<const char *> args(argv, argv + argc);
+  bool keepWeights = llvm::any_of(args, [](const char *a) {
+    StringRef s(a);
+    return s == "--dump-weights" || s == "-dump-weights" || s.contains("mlir-elide-");
+  });
+  if (!keepWeights) {
+    args.push_back("--mlir-elide-resource-strings-if-larger=64");
+    args.push_back("--mlir-elide-elementsattrs-if-larger=16");
+  }
   cl::ParseCommandLineOptions(
-      argc, argv,
+      (int)args.size(), args.data(),
       "kiln-compile: compile an ONNX model to a native shared library\n\n"
       "  kiln-compile model.onnx -o libmodel.so\n"
       "  kiln-compile model.onnx --emit=linalg -o model.mlir\n"
