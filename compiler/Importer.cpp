@@ -554,9 +554,7 @@ LogicalResult OnnxImporter::importReshape() {
   if (!x)
     return failure();
   SmallVector<int64_t> shape;
-  if (opset < 5 || attr("shape")) {
-    shape = attrInts("shape", {});
-  } else {
+  {
     if (node->input_size() < 2)
       return nodeError() << "missing the shape input";
     const onnx::TensorProto *t = constantTensor(node->input(1));

@@ -56,9 +56,12 @@ struct FoldBatchNormIntoConv : OpRewritePattern<BatchNormOp> {
                                    constantNameHint(conv.getFilter()) + "_bn");
     Value newBias = createF32Constant(rewriter, bn.getLoc(), bType, newB,
                                       constantNameHint(bn.getBias()) + "_bn");
-    rewriter.replaceOpWithNewOp<ConvOp>(
-        bn, bn.getType(), conv.getInput(), newW, newBias, conv.getStridesAttr(),
-        conv.getPadsAttr(), conv.getDilationsAttr(), conv.getGroupAttr());
+    // The folded conv answers for both ONNX nodes in diagnostics.
+    Location loc = rewriter.getFusedLoc({conv.getLoc(), bn.getLoc()});
+    auto folded = ConvOp::create(rewriter, loc, bn.getType(), conv.getInput(), newW,
+                                 newBias, conv.getStridesAttr(), conv.getPadsAttr(),
+                                 conv.getDilationsAttr(), conv.getGroupAttr());
+    rewriter.replaceOp(bn, folded.getResult());
     return success();
   }
 };

@@ -599,7 +599,9 @@ struct LowerSoftmax : OpConversionPattern<SoftmaxOp> {
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     RankedTensorType type = op.getType();
-    int64_t axis = op.getAxis() < 0 ? op.getAxis() + type.getRank() : op.getAxis();
+    int64_t axis = static_cast<int64_t>(op.getAxis());
+    if (axis < 0)
+      axis += type.getRank();
     auto softmax = linalg::SoftmaxOp::create(rewriter, loc, TypeRange{type},
                                              adaptor.getInput(),
                                              emptyLike(rewriter, loc, type), axis);

@@ -102,6 +102,18 @@ LogicalResult kiln::buildPipeline(OpPassManager &pm, Phase from, Phase to,
 }
 
 namespace {
+/// Stands in for a pipeline whose options were invalid: fails with `message`.
+struct ReportErrorPass : PassWrapper<ReportErrorPass, OperationPass<>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(ReportErrorPass)
+  explicit ReportErrorPass(std::string message) : message(std::move(message)) {}
+  StringRef getArgument() const override { return "kiln-report-error"; }
+  void runOnOperation() override {
+    getOperation()->emitError() << message;
+    signalPassFailure();
+  }
+  std::string message;
+};
+
 struct KilnPipelineCLOptions : PassPipelineOptions<KilnPipelineCLOptions> {
   Option<std::string> target{*this, "target",
                              llvm::cl::desc("Target triple (default: host)"),
@@ -120,7 +132,7 @@ void registerRange(StringRef name, StringRef summary) {
         PipelineOptions options;
         auto target = TargetInfo::fromTriple(cl.target);
         if (!target) {
-          llvm::errs() << "kiln: " << llvm::toString(target.takeError()) << "\n";
+          pm.addPass(std::make_unique<ReportErrorPass>(llvm::toString(target.takeError())));
           return;
         }
         options.target = *target;

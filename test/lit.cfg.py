@@ -56,6 +56,10 @@ def configure():
     # kiln-run and the models use one thread unless a test asks for more.
     llvm_config.with_environment("KILN_NUM_THREADS", "1")
 
+    # %exitcode CMD...: runs CMD and prints `exit=N` (to check exact status).
+    config.substitutions.append(
+        ("%exitcode", "%s %s" % (config.python_executable, os.path.join(
+            config.kiln_src_root, "test", "Tools", "Inputs", "exit_code.py"))))
     config.substitutions.append(("%python", config.python_executable))
     config.substitutions.append(("%models", os.path.join(config.kiln_src_root, "models")))
     config.substitutions.append(("%kiln_lib", config.kiln_lib_dir))
@@ -64,8 +68,8 @@ def configure():
         [ToolSubst("FileCheck", unresolved="fatal"),
          ToolSubst("split-file", unresolved="fatal"),
          ToolSubst("llvm-readelf", unresolved="fatal"),
-         ToolSubst(r"\bnot\b", command=lit.llvm.subst.FindTool("not"),
-                   verbatim=True, unresolved="fatal")],
+         ToolSubst("not", unresolved="fatal"),
+         ToolSubst("count", unresolved="fatal")],
         [config.llvm_tools_dir])
     llvm_config.add_tool_substitutions(
         [ToolSubst(t, unresolved="fatal")

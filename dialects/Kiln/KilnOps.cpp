@@ -275,7 +275,7 @@ static LogicalResult verifySameElements(Operation *op, Value in, Value out) {
 
 LogicalResult FlattenOp::verify() {
   ArrayRef<int64_t> in = shapeOf(getInput());
-  int64_t rank = in.size(), axis = getAxis();
+  int64_t rank = in.size(), axis = static_cast<int64_t>(getAxis());
   if (axis < -rank || axis > rank)
     return emitOpError() << "axis " << axis << " is out of range for rank " << rank;
   if (axis < 0)
@@ -351,7 +351,7 @@ LogicalResult MatMulOp::verify() {
 }
 
 LogicalResult SoftmaxOp::verify() {
-  int64_t rank = shapeOf(getInput()).size(), axis = getAxis();
+  int64_t rank = shapeOf(getInput()).size(), axis = static_cast<int64_t>(getAxis());
   if (axis < -rank || axis >= rank)
     return emitOpError() << "axis " << axis << " is out of range for rank " << rank;
   return success();

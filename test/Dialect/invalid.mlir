@@ -31,6 +31,49 @@ func.func @conv_filter_rank(%x: tensor<1x2x5x5xf32>, %w: tensor<3x2x3xf32>) -> t
 
 // -----
 
+func.func @fused_conv_nhwc_filter_rank(%x: tensor<1x5x5x2xf32>, %w: tensor<3x3x2xf32>, %b: tensor<3xf32>) -> tensor<1x3x3x3xf32> {
+  // expected-error @+1 {{'kiln.fused_conv' op expects a 4-D filter or a 5-D packed filter, got rank 3}}
+  %0 = kiln.fused_conv %x, %w, %b {layout = "NHWC"} : (tensor<1x5x5x2xf32>, tensor<3x3x2xf32>, tensor<3xf32>) -> tensor<1x3x3x3xf32>
+  return %0 : tensor<1x3x3x3xf32>
+}
+
+// -----
+
+func.func @fused_conv_nchw_packed_filter(%x: tensor<1x2x5x5xf32>, %w: tensor<1x3x3x2x4xf32>, %b: tensor<4xf32>) -> tensor<1x4x3x3xf32> {
+  // Packed [F/B, KH, KW, C, B] filters exist only in NHWC.
+  // expected-error @+1 {{'kiln.fused_conv' op expects a 4-D filter, got rank 5}}
+  %0 = kiln.fused_conv %x, %w, %b : (tensor<1x2x5x5xf32>, tensor<1x3x3x2x4xf32>, tensor<4xf32>) -> tensor<1x4x3x3xf32>
+  return %0 : tensor<1x4x3x3xf32>
+}
+
+// -----
+
+func.func @fused_conv_packed_group(%x: tensor<1x5x5x4xf32>, %w: tensor<1x3x3x2x4xf32>, %b: tensor<4xf32>) -> tensor<1x3x3x4xf32> {
+  // expected-error @+1 {{'kiln.fused_conv' op packed filters support group 1 only}}
+  %0 = kiln.fused_conv %x, %w, %b {layout = "NHWC", group = 2 : i64} : (tensor<1x5x5x4xf32>, tensor<1x3x3x2x4xf32>, tensor<4xf32>) -> tensor<1x3x3x4xf32>
+  return %0 : tensor<1x3x3x4xf32>
+}
+
+// -----
+
+func.func @fused_conv_packed_channels(%x: tensor<1x5x5x2xf32>, %w: tensor<2x3x3x3x4xf32>, %b: tensor<8xf32>) -> tensor<1x3x3x8xf32> {
+  // Packed [F/B=2, KH=3, KW=3, C=3, B=4]: C must be the input's 2 channels.
+  // expected-error @+1 {{'kiln.fused_conv' op filter has 3 input channels per group but the input has 2 channels and group 1}}
+  %0 = kiln.fused_conv %x, %w, %b {layout = "NHWC"} : (tensor<1x5x5x2xf32>, tensor<2x3x3x3x4xf32>, tensor<8xf32>) -> tensor<1x3x3x8xf32>
+  return %0 : tensor<1x3x3x8xf32>
+}
+
+// -----
+
+func.func @fused_conv_packed_bias(%x: tensor<1x5x5x2xf32>, %w: tensor<2x3x3x2x4xf32>, %b: tensor<4xf32>) -> tensor<1x3x3x8xf32> {
+  // F = F/B * B = 8.
+  // expected-error @+1 {{'kiln.fused_conv' op bias must have shape [8], got [4]}}
+  %0 = kiln.fused_conv %x, %w, %b {layout = "NHWC"} : (tensor<1x5x5x2xf32>, tensor<2x3x3x2x4xf32>, tensor<4xf32>) -> tensor<1x3x3x8xf32>
+  return %0 : tensor<1x3x3x8xf32>
+}
+
+// -----
+
 func.func @conv_dynamic_input(%x: tensor<?x2x5x5xf32>, %w: tensor<3x2x3x3xf32>) -> tensor<1x3x3x3xf32> {
   // expected-error @+1 {{'kiln.conv' op input must have a static, positive shape, got 'tensor<?x2x5x5xf32>'}}
   %0 = kiln.conv %x, %w : (tensor<?x2x5x5xf32>, tensor<3x2x3x3xf32>) -> tensor<1x3x3x3xf32>

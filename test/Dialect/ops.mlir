@@ -33,6 +33,15 @@ func.func @fused_conv(%x: tensor<1x2x5x5xf32>, %w: tensor<3x2x3x3xf32>, %b: tens
   return %0, %1, %2 : tensor<1x3x5x5xf32>, tensor<1x3x3x3xf32>, tensor<1x3x3x3xf32>
 }
 
+// A packed NHWC filter [F/B, KH, KW, C, B] = [2, 3, 3, 2, 4]: F = 8.
+// CHECK-LABEL: func.func @fused_conv_packed
+// CHECK: kiln.fused_conv %{{.+}}, %{{.+}}, %{{.+}} {layout = "NHWC", pads = array<i64: 1, 1, 1, 1>} : (tensor<1x5x5x2xf32>, tensor<2x3x3x2x4xf32>, tensor<8xf32>) -> tensor<1x5x5x8xf32>
+func.func @fused_conv_packed(%x: tensor<1x5x5x2xf32>, %w: tensor<2x3x3x2x4xf32>, %b: tensor<8xf32>) -> tensor<1x5x5x8xf32> {
+  %0 = kiln.fused_conv %x, %w, %b {layout = "NHWC", pads = array<i64: 1, 1, 1, 1>}
+      : (tensor<1x5x5x2xf32>, tensor<2x3x3x2x4xf32>, tensor<8xf32>) -> tensor<1x5x5x8xf32>
+  return %0 : tensor<1x5x5x8xf32>
+}
+
 // CHECK-LABEL: func.func @batch_norm
 // CHECK-SAME: (%[[X:.+]]: tensor<1x3x4x4xf32>, %[[P:.+]]: tensor<3xf32>)
 func.func @batch_norm(%x: tensor<1x3x4x4xf32>, %p: tensor<3xf32>) -> (tensor<1x3x4x4xf32>, tensor<1x3x4x4xf32>) {

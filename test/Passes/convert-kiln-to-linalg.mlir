@@ -1,0 +1,329 @@
+// RUN: kiln-opt %s --split-input-file --convert-kiln-to-linalg | FileCheck %s
+
+// convert-kiln-to-linalg: each kiln op becomes named linalg ops (or an
+// elementwise linalg.generic) on tensors. No kiln op survives.
+
+// CHECK-DAG: #[[ID4:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @fused_conv_nhwc
+// CHECK-SAME: (%[[X:.+]]: tensor<1x4x4x2xf32>, %[[W:.+]]: tensor<3x3x2x8xf32>, %[[B:.+]]: tensor<8xf32>, %[[R:.+]]: tensor<1x2x2x8xf32>)
+// CHECK: %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
+// pads [top, left, bottom, right] = [1, 0, 0, 1] on the H, W dims of NHWC.
+// CHECK: %[[P:.+]] = tensor.pad %[[X]] low[0, 1, 0, 0] high[0, 0, 1, 0]
+// CHECK: tensor.yield %[[ZERO]]
+// CHECK: tensor<1x4x4x2xf32> to tensor<1x5x5x2xf32>
+// The bias is broadcast into the accumulator.
+// CHECK: %[[E:.+]] = tensor.empty() : tensor<1x2x2x8xf32>
+// CHECK: %[[ACC:.+]] = linalg.broadcast ins(%[[B]] : tensor<8xf32>) outs(%[[E]] : tensor<1x2x2x8xf32>) dimensions = [0, 1, 2]
+// CHECK: %[[C:.+]] = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%[[P]], %[[W]] : tensor<1x5x5x2xf32>, tensor<3x3x2x8xf32>) outs(%[[ACC]] : tensor<1x2x2x8xf32>)
+// Epilogue: + residual, then ReLU.
+// CHECK: %[[G:.+]] = linalg.generic {indexing_maps = [#[[ID4]], #[[ID4]], #[[ID4]]], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%[[C]], %[[R]] : tensor<1x2x2x8xf32>, tensor<1x2x2x8xf32>)
+// CHECK: ^bb0(%[[A0:.+]]: f32, %[[A1:.+]]: f32, %{{.+}}: f32):
+// CHECK: %[[S:.+]] = arith.addf %[[A0]], %[[A1]] : f32
+// CHECK: %[[Z:.+]] = arith.constant 0.000000e+00 : f32
+// CHECK: %[[M:.+]] = arith.maximumf %[[S]], %[[Z]] : f32
+// CHECK: linalg.yield %[[M]]
+// CHECK: return %[[G]]
+func.func @fused_conv_nhwc(%x: tensor<1x4x4x2xf32>, %w: tensor<3x3x2x8xf32>, %b: tensor<8xf32>, %r: tensor<1x2x2x8xf32>) -> tensor<1x2x2x8xf32> {
+  %0 = kiln.fused_conv %x, %w, %b, %r {layout = "NHWC", relu, pads = array<i64: 1, 0, 0, 1>, strides = array<i64: 2, 2>}
+      : (tensor<1x4x4x2xf32>, tensor<3x3x2x8xf32>, tensor<8xf32>, tensor<1x2x2x8xf32>) -> tensor<1x2x2x8xf32>
+  return %0 : tensor<1x2x2x8xf32>
+}
+
+// -----
+
+// Without bias the accumulator is zero-filled; without residual and ReLU
+// there is no epilogue.
+// CHECK-LABEL: func.func @conv_nchw
+// CHECK-SAME: (%[[X:.+]]: tensor<1x2x5x5xf32>, %[[W:.+]]: tensor<3x2x3x3xf32>)
+// CHECK: %[[P:.+]] = tensor.pad %[[X]] low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: tensor<1x2x5x5xf32> to tensor<1x2x7x7xf32>
+// CHECK: %[[Z:.+]] = arith.constant 0.000000e+00 : f32
+// CHECK: %[[E:.+]] = tensor.empty() : tensor<1x3x3x3xf32>
+// CHECK: %[[F:.+]] = linalg.fill ins(%[[Z]] : f32) outs(%[[E]] : tensor<1x3x3x3xf32>)
+// CHECK: %[[C:.+]] = linalg.conv_2d_nchw_fchw {dilations = dense<2> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%[[P]], %[[W]] : tensor<1x2x7x7xf32>, tensor<3x2x3x3xf32>) outs(%[[F]] : tensor<1x3x3x3xf32>)
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[C]]
+func.func @conv_nchw(%x: tensor<1x2x5x5xf32>, %w: tensor<3x2x3x3xf32>) -> tensor<1x3x3x3xf32> {
+  %0 = kiln.conv %x, %w {dilations = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x2x5x5xf32>, tensor<3x2x3x3xf32>) -> tensor<1x3x3x3xf32>
+  return %0 : tensor<1x3x3x3xf32>
+}
+
+// -----
+
+// Grouped: [N, C, H, W] -> [N, G, C/G, H, W], [F, C/G, KH, KW] ->
+// [G, F/G, C/G, KH, KW], conv_2d_ngchw_gfchw, then collapse back.
+// No pads: no tensor.pad.
+// CHECK-LABEL: func.func @conv_grouped
+// CHECK-SAME: (%[[X:.+]]: tensor<1x4x5x5xf32>, %[[W:.+]]: tensor<6x2x3x3xf32>, %[[B:.+]]: tensor<6xf32>)
+// CHECK-NOT: tensor.pad
+// CHECK: %[[ACC:.+]] = linalg.broadcast ins(%[[B]] : tensor<6xf32>) outs(%{{.+}} : tensor<1x6x3x3xf32>) dimensions = [0, 2, 3]
+// CHECK-DAG: %[[X5:.+]] = tensor.expand_shape %[[X]] {{\[\[}}0], [1, 2], [3], [4]] output_shape [1, 2, 2, 5, 5] : tensor<1x4x5x5xf32> into tensor<1x2x2x5x5xf32>
+// CHECK-DAG: %[[W5:.+]] = tensor.expand_shape %[[W]] {{\[\[}}0, 1], [2], [3], [4]] output_shape [2, 3, 2, 3, 3] : tensor<6x2x3x3xf32> into tensor<2x3x2x3x3xf32>
+// CHECK-DAG: %[[A5:.+]] = tensor.expand_shape %[[ACC]] {{\[\[}}0], [1, 2], [3], [4]] output_shape [1, 2, 3, 3, 3] : tensor<1x6x3x3xf32> into tensor<1x2x3x3x3xf32>
+// CHECK: %[[C:.+]] = linalg.conv_2d_ngchw_gfchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%[[X5]], %[[W5]] : tensor<1x2x2x5x5xf32>, tensor<2x3x2x3x3xf32>) outs(%[[A5]] : tensor<1x2x3x3x3xf32>)
+// CHECK: %[[R:.+]] = tensor.collapse_shape %[[C]] {{\[\[}}0], [1, 2], [3], [4]] : tensor<1x2x3x3x3xf32> into tensor<1x6x3x3xf32>
+// CHECK: return %[[R]]
+func.func @conv_grouped(%x: tensor<1x4x5x5xf32>, %w: tensor<6x2x3x3xf32>, %b: tensor<6xf32>) -> tensor<1x6x3x3xf32> {
+  %0 = kiln.fused_conv %x, %w, %b {group = 2 : i64} : (tensor<1x4x5x5xf32>, tensor<6x2x3x3xf32>, tensor<6xf32>) -> tensor<1x6x3x3xf32>
+  return %0 : tensor<1x6x3x3xf32>
+}
+
+// -----
+
+// CHECK-DAG: #[[ID:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-DAG: #[[CH:.+]] = affine_map<(d0, d1, d2, d3) -> (d1)>
+// CHECK-LABEL: func.func @batch_norm
+// CHECK-SAME: (%[[X:.+]]: tensor<1x3x4x4xf32>, %[[S:.+]]: tensor<3xf32>, %[[B:.+]]: tensor<3xf32>, %[[M:.+]]: tensor<3xf32>, %[[V:.+]]: tensor<3xf32>)
+// CHECK: linalg.generic {indexing_maps = [#[[ID]], #[[CH]], #[[CH]], #[[CH]], #[[CH]], #[[ID]]], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%[[X]], %[[S]], %[[B]], %[[M]], %[[V]] :
+// CHECK: ^bb0(%[[IX:.+]]: f32, %[[IS:.+]]: f32, %[[IB:.+]]: f32, %[[IM:.+]]: f32, %[[IV:.+]]: f32, %{{.+}}: f32):
+// CHECK: %[[EPS:.+]] = arith.constant 1.000000e-03 : f32
+// CHECK: %[[VE:.+]] = arith.addf %[[IV]], %[[EPS]]
+// CHECK: %[[INV:.+]] = math.rsqrt %[[VE]]
+// CHECK: %[[K:.+]] = arith.mulf %[[IS]], %[[INV]]
+// CHECK: %[[D:.+]] = arith.subf %[[IX]], %[[IM]]
+// CHECK: %[[DK:.+]] = arith.mulf %[[D]], %[[K]]
+// CHECK: %[[Y:.+]] = arith.addf %[[DK]], %[[IB]]
+// CHECK: linalg.yield %[[Y]]
+func.func @batch_norm(%x: tensor<1x3x4x4xf32>, %s: tensor<3xf32>, %b: tensor<3xf32>, %m: tensor<3xf32>, %v: tensor<3xf32>) -> tensor<1x3x4x4xf32> {
+  %0 = kiln.batch_norm %x, %s, %b, %m, %v {epsilon = 1.0e-3 : f32} : (tensor<1x3x4x4xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<1x3x4x4xf32>
+  return %0 : tensor<1x3x4x4xf32>
+}
+
+// -----
+
+// CHECK-DAG: #[[ID:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-DAG: #[[BC:.+]] = affine_map<(d0, d1, d2, d3) -> (d1, 0, 0)>
+// CHECK-LABEL: func.func @relu_and_broadcast_add
+// CHECK-SAME: (%[[A:.+]]: tensor<1x3x4x4xf32>, %[[C:.+]]: tensor<3x1x1xf32>)
+// CHECK: %[[R:.+]] = linalg.generic {indexing_maps = [#[[ID]], #[[ID]]], {{.+}} ins(%[[A]] : tensor<1x3x4x4xf32>)
+// CHECK: arith.maximumf
+// The rank-3 operand is right-aligned; its unit dims read index 0.
+// CHECK: %[[S:.+]] = linalg.generic {indexing_maps = [#[[BC]], #[[ID]], #[[ID]]], {{.+}} ins(%[[C]], %[[R]] : tensor<3x1x1xf32>, tensor<1x3x4x4xf32>)
+// CHECK: arith.addf
+// CHECK: return %[[S]]
+func.func @relu_and_broadcast_add(%a: tensor<1x3x4x4xf32>, %c: tensor<3x1x1xf32>) -> tensor<1x3x4x4xf32> {
+  %0 = kiln.relu %a : tensor<1x3x4x4xf32>
+  %1 = kiln.add %c, %0 : (tensor<3x1x1xf32>, tensor<1x3x4x4xf32>) -> tensor<1x3x4x4xf32>
+  return %1 : tensor<1x3x4x4xf32>
+}
+
+// -----
+
+// ceil_mode: the 3rd window needs one more row/column: padded with -inf,
+// which never wins.
+// CHECK-LABEL: func.func @max_pool_ceil
+// CHECK-SAME: (%[[X:.+]]: tensor<1x1x6x6xf32>)
+// CHECK: %[[NINF:.+]] = arith.constant 0xFF800000 : f32
+// CHECK: %[[P:.+]] = tensor.pad %[[X]] low[0, 0, 0, 0] high[0, 0, 1, 1]
+// CHECK: tensor.yield %[[NINF]]
+// CHECK: tensor<1x1x6x6xf32> to tensor<1x1x7x7xf32>
+// CHECK: %[[INIT:.+]] = linalg.fill ins(%{{.+}} : f32) outs(%{{.+}} : tensor<1x1x3x3xf32>)
+// CHECK: %[[WIN:.+]] = tensor.empty() : tensor<3x3xf32>
+// CHECK: %[[M:.+]] = linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%[[P]], %[[WIN]] : tensor<1x1x7x7xf32>, tensor<3x3xf32>) outs(%[[INIT]] : tensor<1x1x3x3xf32>)
+// CHECK: return %[[M]]
+func.func @max_pool_ceil(%x: tensor<1x1x6x6xf32>) -> tensor<1x1x3x3xf32> {
+  %0 = kiln.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, ceil_mode} : tensor<1x1x6x6xf32> -> tensor<1x1x3x3xf32>
+  return %0 : tensor<1x1x3x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @max_pool_nhwc
+// CHECK: %[[NINF:.+]] = arith.constant 0xFF800000 : f32
+// CHECK: %[[P:.+]] = tensor.pad %{{.+}} low[0, 1, 1, 0] high[0, 1, 1, 0]
+// CHECK: tensor.yield %[[NINF]]
+// CHECK: linalg.fill ins(%{{.+}} : f32) outs(%{{.+}} : tensor<1x4x4x2xf32>)
+// CHECK: linalg.pooling_nhwc_max {{.+}} ins(%[[P]], %{{.+}} : tensor<1x10x10x2xf32>, tensor<3x3xf32>)
+func.func @max_pool_nhwc(%x: tensor<1x8x8x2xf32>) -> tensor<1x4x4x2xf32> {
+  %0 = kiln.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, layout = "NHWC"} : tensor<1x8x8x2xf32> -> tensor<1x4x4x2xf32>
+  return %0 : tensor<1x4x4x2xf32>
+}
+
+// -----
+
+// Average = zero-padded sum * 1/count. 5x5, k3 s2 p1: the windows cover
+// 2, 3, 2 rows (and columns) of the input, so without count_include_pad the
+// counts are 4, 6, 9 (1/4, 1/6, 1/9); with it every window counts 9.
+// CHECK-DAG: #[[ID:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-DAG: #[[HW:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, 0, d2, d3)>
+// CHECK-LABEL: func.func @avg_pool
+// CHECK: %[[P:.+]] = tensor.pad %{{.+}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: %[[SUM:.+]] = linalg.pooling_nchw_sum {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%[[P]], %{{.+}} : tensor<1x2x7x7xf32>, tensor<3x3xf32>)
+// CHECK: %[[INV:.+]] = arith.constant dense<{{\[\[\[\[}}2.500000e-01, 0.166666672, 2.500000e-01], [0.166666672, 0.111111112, 0.166666672], [2.500000e-01, 0.166666672, 2.500000e-01]]]]> : tensor<1x1x3x3xf32>
+// CHECK: %[[A:.+]] = linalg.generic {indexing_maps = [#[[ID]], #[[HW]], #[[ID]]], {{.+}} ins(%[[SUM]], %[[INV]] :
+// CHECK: arith.mulf
+// CHECK: linalg.pooling_nchw_sum
+// CHECK: %[[INV2:.+]] = arith.constant dense<0.111111112> : tensor<1x1x3x3xf32>
+// CHECK: %[[B:.+]] = linalg.generic {{.+}} ins(%{{.+}}, %[[INV2]] :
+// CHECK: return %[[A]], %[[B]]
+func.func @avg_pool(%x: tensor<1x2x5x5xf32>) -> (tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>) {
+  %0 = kiln.avg_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>} : tensor<1x2x5x5xf32> -> tensor<1x2x3x3xf32>
+  %1 = kiln.avg_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, count_include_pad} : tensor<1x2x5x5xf32> -> tensor<1x2x3x3xf32>
+  return %0, %1 : tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>
+}
+
+// -----
+
+// ceil_mode with count_include_pad: the extra ceil padding is not counted,
+// only the explicit pads. 4x4, k3 s2 p0 ceil: windows rows [0,3) and [2,5):
+// counts 3 and 2 per axis: 9, 6, 6, 4.
+// CHECK-LABEL: func.func @avg_pool_ceil_nhwc
+// CHECK: %[[P:.+]] = tensor.pad %{{.+}} low[0, 0, 0, 0] high[0, 1, 1, 0]
+// CHECK: linalg.pooling_nhwc_sum {{.+}} ins(%[[P]], %{{.+}} : tensor<1x5x5x3xf32>, tensor<3x3xf32>)
+// CHECK: arith.constant dense<{{\[\[\[\[}}0.111111112], [0.166666672]], {{\[\[}}0.166666672], [2.500000e-01]]]]> : tensor<1x2x2x1xf32>
+func.func @avg_pool_ceil_nhwc(%x: tensor<1x4x4x3xf32>) -> tensor<1x2x2x3xf32> {
+  %0 = kiln.avg_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, ceil_mode, count_include_pad, layout = "NHWC"} : tensor<1x4x4x3xf32> -> tensor<1x2x2x3xf32>
+  return %0 : tensor<1x2x2x3xf32>
+}
+
+// -----
+
+// Mean over 5x3 = 15 positions: sum, then * 1/15.
+// CHECK-LABEL: func.func @global_avg_pool
+// CHECK-SAME: (%[[X:.+]]: tensor<1x4x5x3xf32>, %[[Y:.+]]: tensor<1x5x3x4xf32>)
+// CHECK: %[[W1:.+]] = tensor.empty() : tensor<5x3xf32>
+// CHECK: %[[S1:.+]] = linalg.pooling_nchw_sum {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%[[X]], %[[W1]] : tensor<1x4x5x3xf32>, tensor<5x3xf32>) outs(%{{.+}} : tensor<1x4x1x1xf32>)
+// CHECK: linalg.generic {{.+}} ins(%[[S1]] :
+// CHECK: arith.constant 0.0666666701 : f32
+// CHECK: arith.mulf
+// CHECK: %[[S2:.+]] = linalg.pooling_nhwc_sum {{.+}} ins(%[[Y]], %{{.+}} : tensor<1x5x3x4xf32>, tensor<5x3xf32>) outs(%{{.+}} : tensor<1x1x1x4xf32>)
+// CHECK: linalg.generic {{.+}} ins(%[[S2]] :
+// CHECK: arith.constant 0.0666666701 : f32
+func.func @global_avg_pool(%x: tensor<1x4x5x3xf32>, %y: tensor<1x5x3x4xf32>) -> (tensor<1x4x1x1xf32>, tensor<1x1x1x4xf32>) {
+  %0 = kiln.global_avg_pool %x : tensor<1x4x5x3xf32> -> tensor<1x4x1x1xf32>
+  %1 = kiln.global_avg_pool %y {layout = "NHWC"} : tensor<1x5x3x4xf32> -> tensor<1x1x1x4xf32>
+  return %0, %1 : tensor<1x4x1x1xf32>, tensor<1x1x1x4xf32>
+}
+
+// -----
+
+// Reshapes go through a 1-D collapse and an expand; a transpose that only
+// moves unit dimensions is a reshape; other transposes are linalg.transpose.
+// CHECK-LABEL: func.func @shape_ops
+// CHECK-SAME: (%[[X:.+]]: tensor<2x3x4xf32>, %[[G:.+]]: tensor<1x1x1x8xf32>)
+// CHECK: %[[C0:.+]] = tensor.collapse_shape %[[X]] {{\[\[}}0, 1, 2]] : tensor<2x3x4xf32> into tensor<24xf32>
+// CHECK: %[[R0:.+]] = tensor.expand_shape %[[C0]] {{\[\[}}0, 1]] output_shape [6, 4] : tensor<24xf32> into tensor<6x4xf32>
+// CHECK: %[[R1:.+]] = tensor.collapse_shape %[[X]] {{\[\[}}0, 1, 2]] : tensor<2x3x4xf32> into tensor<24xf32>
+// CHECK: %[[E:.+]] = tensor.empty() : tensor<4x3x2xf32>
+// CHECK: %[[T:.+]] = linalg.transpose ins(%[[X]] : tensor<2x3x4xf32>) outs(%[[E]] : tensor<4x3x2xf32>) permutation = [2, 1, 0]
+// CHECK: %[[C3:.+]] = tensor.collapse_shape %[[G]] {{\[\[}}0, 1, 2, 3]] : tensor<1x1x1x8xf32> into tensor<8xf32>
+// CHECK: %[[R3:.+]] = tensor.expand_shape %[[C3]] {{\[\[}}0, 1, 2, 3]] output_shape [1, 8, 1, 1] : tensor<8xf32> into tensor<1x8x1x1xf32>
+// CHECK: %[[C4:.+]] = tensor.collapse_shape %[[X]] {{\[\[}}0, 1, 2]] : tensor<2x3x4xf32> into tensor<24xf32>
+// CHECK: %[[R4:.+]] = tensor.expand_shape %[[C4]] {{\[\[}}0, 1]] output_shape [2, 12] : tensor<24xf32> into tensor<2x12xf32>
+// CHECK: return %[[R0]], %[[R1]], %[[T]], %[[R3]], %[[R4]]
+func.func @shape_ops(%x: tensor<2x3x4xf32>, %g: tensor<1x1x1x8xf32>) -> (tensor<6x4xf32>, tensor<24xf32>, tensor<4x3x2xf32>, tensor<1x8x1x1xf32>, tensor<2x12xf32>) {
+  %0 = kiln.reshape %x : tensor<2x3x4xf32> -> tensor<6x4xf32>
+  %1 = kiln.reshape %x : tensor<2x3x4xf32> -> tensor<24xf32>
+  %2 = kiln.transpose %x {perm = array<i64: 2, 1, 0>} : tensor<2x3x4xf32> -> tensor<4x3x2xf32>
+  %3 = kiln.transpose %g {perm = array<i64: 0, 3, 1, 2>} : tensor<1x1x1x8xf32> -> tensor<1x8x1x1xf32>
+  %4 = kiln.flatten %x : tensor<2x3x4xf32> -> tensor<2x12xf32>
+  return %0, %1, %2, %3, %4 : tensor<6x4xf32>, tensor<24xf32>, tensor<4x3x2xf32>, tensor<1x8x1x1xf32>, tensor<2x12xf32>
+}
+
+// -----
+
+// Y = 0.5 * A^T B^T + 2 * C: transposes, a matmul on a zero-filled
+// accumulator, and an epilogue scaling both terms.
+// CHECK-DAG: #[[ID:.+]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[ROW:.+]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func.func @gemm
+// CHECK-SAME: (%[[A:.+]]: tensor<4x2xf32>, %[[B:.+]]: tensor<3x4xf32>, %[[C:.+]]: tensor<3xf32>)
+// CHECK: %[[AT:.+]] = linalg.transpose ins(%[[A]] : tensor<4x2xf32>) outs(%{{.+}} : tensor<2x4xf32>) permutation = [1, 0]
+// CHECK: %[[BT:.+]] = linalg.transpose ins(%[[B]] : tensor<3x4xf32>) outs(%{{.+}} : tensor<4x3xf32>) permutation = [1, 0]
+// CHECK: %[[Z:.+]] = linalg.fill ins(%{{.+}} : f32) outs(%{{.+}} : tensor<2x3xf32>)
+// CHECK: %[[MM:.+]] = linalg.matmul ins(%[[AT]], %[[BT]] : tensor<2x4xf32>, tensor<4x3xf32>) outs(%[[Z]] : tensor<2x3xf32>)
+// CHECK: %[[Y:.+]] = linalg.generic {indexing_maps = [#[[ID]], #[[ROW]], #[[ID]]], {{.+}} ins(%[[MM]], %[[C]] : tensor<2x3xf32>, tensor<3xf32>)
+// CHECK: ^bb0(%[[P:.+]]: f32, %[[Q:.+]]: f32, %{{.+}}: f32):
+// CHECK: %[[ALPHA:.+]] = arith.constant 5.000000e-01 : f32
+// CHECK: %[[PA:.+]] = arith.mulf %[[P]], %[[ALPHA]]
+// CHECK: %[[BETA:.+]] = arith.constant 2.000000e+00 : f32
+// CHECK: %[[QB:.+]] = arith.mulf %[[Q]], %[[BETA]]
+// CHECK: %[[SUM:.+]] = arith.addf %[[PA]], %[[QB]]
+// CHECK: linalg.yield %[[SUM]]
+// CHECK: return %[[Y]]
+func.func @gemm(%a: tensor<4x2xf32>, %b: tensor<3x4xf32>, %c: tensor<3xf32>) -> tensor<2x3xf32> {
+  %0 = kiln.gemm %a, %b, %c {trans_a, trans_b, alpha = 0.5 : f32, beta = 2.0 : f32} : (tensor<4x2xf32>, tensor<3x4xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// alpha = beta = 1: only an add epilogue; without C: just the matmul.
+// CHECK-LABEL: func.func @gemm_plain
+// CHECK-SAME: (%[[A:.+]]: tensor<2x4xf32>, %[[B:.+]]: tensor<4x3xf32>, %[[C:.+]]: tensor<1x3xf32>)
+// CHECK-NOT: linalg.transpose
+// CHECK: %[[M0:.+]] = linalg.matmul ins(%[[A]], %[[B]] : tensor<2x4xf32>, tensor<4x3xf32>)
+// CHECK: %[[M1:.+]] = linalg.matmul ins(%[[A]], %[[B]] : tensor<2x4xf32>, tensor<4x3xf32>)
+// CHECK: %[[Y:.+]] = linalg.generic {{.+}} ins(%[[M1]], %[[C]] : tensor<2x3xf32>, tensor<1x3xf32>)
+// CHECK-NOT: arith.mulf
+// CHECK: arith.addf
+// CHECK: return %[[M0]], %[[Y]]
+func.func @gemm_plain(%a: tensor<2x4xf32>, %b: tensor<4x3xf32>, %c: tensor<1x3xf32>) -> (tensor<2x3xf32>, tensor<2x3xf32>) {
+  %0 = kiln.gemm %a, %b : (tensor<2x4xf32>, tensor<4x3xf32>) -> tensor<2x3xf32>
+  %1 = kiln.gemm %a, %b, %c : (tensor<2x4xf32>, tensor<4x3xf32>, tensor<1x3xf32>) -> tensor<2x3xf32>
+  return %0, %1 : tensor<2x3xf32>, tensor<2x3xf32>
+}
+
+// -----
+
+// beta = 0 drops C entirely; alpha != 1 still scales.
+// CHECK-LABEL: func.func @gemm_beta_zero
+// CHECK: %[[MM:.+]] = linalg.matmul
+// CHECK: linalg.generic {{.+}} ins(%[[MM]] : tensor<2x3xf32>)
+// CHECK: arith.constant 3.000000e+00 : f32
+// CHECK: arith.mulf
+// CHECK-NOT: arith.addf
+// CHECK: return
+func.func @gemm_beta_zero(%a: tensor<2x4xf32>, %b: tensor<4x3xf32>, %c: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %0 = kiln.gemm %a, %b, %c {alpha = 3.0 : f32, beta = 0.0 : f32} : (tensor<2x4xf32>, tensor<4x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @matmul
+// CHECK-SAME: (%[[A:.+]]: tensor<2x4xf32>, %[[B:.+]]: tensor<4x3xf32>)
+// CHECK: %[[Z:.+]] = arith.constant 0.000000e+00 : f32
+// CHECK: %[[E:.+]] = tensor.empty() : tensor<2x3xf32>
+// CHECK: %[[F:.+]] = linalg.fill ins(%[[Z]] : f32) outs(%[[E]] : tensor<2x3xf32>)
+// CHECK: %[[M:.+]] = linalg.matmul ins(%[[A]], %[[B]] : tensor<2x4xf32>, tensor<4x3xf32>) outs(%[[F]] : tensor<2x3xf32>)
+// CHECK: return %[[M]]
+func.func @matmul(%a: tensor<2x4xf32>, %b: tensor<4x3xf32>) -> tensor<2x3xf32> {
+  %0 = kiln.matmul %a, %b : (tensor<2x4xf32>, tensor<4x3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// linalg.softmax's decomposition: max-reduce, exp(x - max), sum-reduce,
+// divide. Along axis 1 of a 2x5 tensor the reductions produce tensor<2xf32>.
+// CHECK-DAG: #[[ID:.+]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[RED:.+]] = affine_map<(d0, d1) -> (d0)>
+// CHECK-LABEL: func.func @softmax
+// CHECK-SAME: (%[[X:.+]]: tensor<2x5xf32>)
+// CHECK-NOT: linalg.softmax
+// CHECK: %[[MAX:.+]] = linalg.generic {indexing_maps = [#[[ID]], #[[RED]]], iterator_types = ["parallel", "reduction"]} ins(%[[X]] : tensor<2x5xf32>) outs(%{{.+}} : tensor<2xf32>)
+// CHECK: arith.maxnumf
+// CHECK: %[[EXP:.+]] = linalg.generic {indexing_maps = [#[[ID]], #[[RED]], #[[ID]]], iterator_types = ["parallel", "parallel"]} ins(%[[X]], %[[MAX]] :
+// CHECK: arith.subf
+// CHECK: math.exp
+// CHECK: %[[SUM:.+]] = linalg.generic {indexing_maps = [#[[ID]], #[[RED]]], iterator_types = ["parallel", "reduction"]} ins(%[[EXP]] : tensor<2x5xf32>)
+// CHECK: arith.addf
+// CHECK: %[[Y:.+]] = linalg.generic {indexing_maps = [#[[ID]], #[[RED]], #[[ID]]], iterator_types = ["parallel", "parallel"]} ins(%[[EXP]], %[[SUM]] :
+// CHECK: arith.divf
+// CHECK: return %[[Y]]
+func.func @softmax(%x: tensor<2x5xf32>) -> tensor<2x5xf32> {
+  %0 = kiln.softmax %x {axis = 1 : i64} : tensor<2x5xf32>
+  return %0 : tensor<2x5xf32>
+}
+
+// -----
+
+// Along axis 0 the reductions run over d0.
+// CHECK-DAG: #[[RED0:.+]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func.func @softmax_axis0
+// CHECK: linalg.generic {indexing_maps = [#{{.+}}, #[[RED0]]], iterator_types = ["reduction", "parallel"]} ins(%{{.+}} : tensor<2x5xf32>) outs(%{{.+}} : tensor<5xf32>)
+func.func @softmax_axis0(%x: tensor<2x5xf32>) -> tensor<2x5xf32> {
+  %0 = kiln.softmax %x {axis = 0 : i64} : tensor<2x5xf32>
+  return %0 : tensor<2x5xf32>
+}

@@ -1,0 +1,175 @@
+// RUN: kiln-opt %s --split-input-file --kiln-layout | FileCheck %s
+
+// kiln-layout: NCHW fused_conv (group 1, constant filter) and pools move to
+// NHWC between kiln.transpose ops; transposes are pushed through ReLU and Add
+// and cancel, so only the region's edges relayout.
+
+// The filter [F=2, C=1, KH=1, KW=2] = [[1, 2]], [[3, 4]] becomes HWCF
+// [1, 2, 1, 2]: hwcf[0][kw][0][f] = fchw[f][0][0][kw].
+// CHECK-LABEL: func.func @single_conv
+// CHECK-SAME: (%[[X:.+]]: tensor<1x1x3x3xf32>, %[[B:.+]]: tensor<2xf32>)
+// CHECK-DAG: %[[W:.+]] = arith.constant dense<{{\[\[\[\[}}1.000000e+00, 3.000000e+00]], {{\[\[}}2.000000e+00, 4.000000e+00]]]]> : tensor<1x2x1x2xf32>
+// CHECK-DAG: %[[IN:.+]] = kiln.transpose %[[X]] {perm = array<i64: 0, 2, 3, 1>} : tensor<1x1x3x3xf32> -> tensor<1x3x3x1xf32>
+// CHECK: %[[C:.+]] = kiln.fused_conv %[[IN]], %[[W]], %[[B]] {layout = "NHWC", pads = array<i64: 0, 1, 0, 0>, relu, strides = array<i64: 1, 2>} : (tensor<1x3x3x1xf32>, tensor<1x2x1x2xf32>, tensor<2xf32>) -> tensor<1x3x2x2xf32>
+// CHECK: %[[OUT:.+]] = kiln.transpose %[[C]] {perm = array<i64: 0, 3, 1, 2>} : tensor<1x3x2x2xf32> -> tensor<1x2x3x2xf32>
+// CHECK: return %[[OUT]]
+func.func @single_conv(%x: tensor<1x1x3x3xf32>, %b: tensor<2xf32>) -> tensor<1x2x3x2xf32> {
+  %w = arith.constant dense<[[[[1.0, 2.0]]], [[[3.0, 4.0]]]]> : tensor<2x1x1x2xf32>
+  %0 = kiln.fused_conv %x, %w, %b {relu, strides = array<i64: 1, 2>, pads = array<i64: 0, 1, 0, 0>}
+      : (tensor<1x1x3x3xf32>, tensor<2x1x1x2xf32>, tensor<2xf32>) -> tensor<1x2x3x2xf32>
+  return %0 : tensor<1x2x3x2xf32>
+}
+
+// -----
+
+// conv -> relu -> conv(+residual) -> add -> max_pool: one transpose in, one
+// out; everything between stays NHWC.
+// CHECK-LABEL: func.func @chain
+// CHECK-SAME: (%[[X:.+]]: tensor<1x2x4x4xf32>, %[[B:.+]]: tensor<2xf32>)
+// CHECK: %[[IN:.+]] = kiln.transpose %[[X]] {perm = array<i64: 0, 2, 3, 1>}
+// CHECK-NOT: kiln.transpose
+// CHECK: %[[C1:.+]] = kiln.fused_conv %[[IN]], %[[W:.+]], %[[B]] {layout = "NHWC"} : (tensor<1x4x4x2xf32>, tensor<1x1x2x2xf32>, tensor<2xf32>) -> tensor<1x4x4x2xf32>
+// CHECK-NOT: kiln.transpose
+// CHECK: %[[R:.+]] = kiln.relu %[[C1]] : tensor<1x4x4x2xf32>
+// CHECK-NOT: kiln.transpose
+// CHECK: %[[C2:.+]] = kiln.fused_conv %[[R]], %[[W]], %[[B]], %[[C1]] {layout = "NHWC"} : (tensor<1x4x4x2xf32>, tensor<1x1x2x2xf32>, tensor<2xf32>, tensor<1x4x4x2xf32>) -> tensor<1x4x4x2xf32>
+// CHECK-NOT: kiln.transpose
+// CHECK: %[[A:.+]] = kiln.add %[[C2]], %[[R]] : (tensor<1x4x4x2xf32>, tensor<1x4x4x2xf32>) -> tensor<1x4x4x2xf32>
+// CHECK-NOT: kiln.transpose
+// CHECK: %[[P:.+]] = kiln.max_pool %[[A]] {kernel_shape = array<i64: 2, 2>, layout = "NHWC", strides = array<i64: 2, 2>} : tensor<1x4x4x2xf32> -> tensor<1x2x2x2xf32>
+// CHECK: %[[OUT:.+]] = kiln.transpose %[[P]] {perm = array<i64: 0, 3, 1, 2>}
+// CHECK: return %[[OUT]]
+func.func @chain(%x: tensor<1x2x4x4xf32>, %b: tensor<2xf32>) -> tensor<1x2x2x2xf32> {
+  %w = arith.constant dense<1.0> : tensor<2x2x1x1xf32>
+  %0 = kiln.fused_conv %x, %w, %b : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+  %1 = kiln.relu %0 : tensor<1x2x4x4xf32>
+  %2 = kiln.fused_conv %1, %w, %b, %0 : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %3 = kiln.add %2, %1 : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %4 = kiln.max_pool %3 {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : tensor<1x2x4x4xf32> -> tensor<1x2x2x2xf32>
+  return %4 : tensor<1x2x2x2xf32>
+}
+
+// -----
+
+// A residual from outside the NHWC region is transposed in.
+// CHECK-LABEL: func.func @residual_from_input
+// CHECK-SAME: (%[[X:.+]]: tensor<1x2x4x4xf32>, %[[B:.+]]: tensor<2xf32>, %[[R:.+]]: tensor<1x2x4x4xf32>)
+// CHECK-DAG: %[[XT:.+]] = kiln.transpose %[[X]] {perm = array<i64: 0, 2, 3, 1>}
+// CHECK-DAG: %[[RT:.+]] = kiln.transpose %[[R]] {perm = array<i64: 0, 2, 3, 1>}
+// CHECK: %[[C:.+]] = kiln.fused_conv %[[XT]], %{{.+}}, %[[B]], %[[RT]] {layout = "NHWC", relu}
+// CHECK: kiln.transpose %[[C]] {perm = array<i64: 0, 3, 1, 2>}
+func.func @residual_from_input(%x: tensor<1x2x4x4xf32>, %b: tensor<2xf32>, %r: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {
+  %w = arith.constant dense<1.0> : tensor<2x2x1x1xf32>
+  %0 = kiln.fused_conv %x, %w, %b, %r {relu} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  return %0 : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// Pools alone also switch, keeping their attributes.
+// CHECK-LABEL: func.func @pools
+// CHECK-SAME: (%[[X:.+]]: tensor<1x3x6x6xf32>)
+// CHECK: %[[XT:.+]] = kiln.transpose %[[X]] {perm = array<i64: 0, 2, 3, 1>} : tensor<1x3x6x6xf32> -> tensor<1x6x6x3xf32>
+// CHECK: %[[A:.+]] = kiln.avg_pool %[[XT]] {ceil_mode, count_include_pad, kernel_shape = array<i64: 3, 3>, layout = "NHWC", pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : tensor<1x6x6x3xf32> -> tensor<1x4x4x3xf32>
+// CHECK-NOT: kiln.transpose
+// CHECK: %[[G:.+]] = kiln.global_avg_pool %[[A]] {layout = "NHWC"} : tensor<1x4x4x3xf32> -> tensor<1x1x1x3xf32>
+// CHECK: %[[OUT:.+]] = kiln.transpose %[[G]] {perm = array<i64: 0, 3, 1, 2>} : tensor<1x1x1x3xf32> -> tensor<1x3x1x1xf32>
+// CHECK: return %[[OUT]]
+func.func @pools(%x: tensor<1x3x6x6xf32>) -> tensor<1x3x1x1xf32> {
+  %0 = kiln.avg_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, ceil_mode, count_include_pad}
+      : tensor<1x3x6x6xf32> -> tensor<1x3x4x4xf32>
+  %1 = kiln.global_avg_pool %0 : tensor<1x3x4x4xf32> -> tensor<1x3x1x1xf32>
+  return %1 : tensor<1x3x1x1xf32>
+}
+
+// -----
+
+// Two NHWC branches meeting in an Add: the add moves into NHWC too.
+// CHECK-LABEL: func.func @add_of_two_regions
+// CHECK: %[[C1:.+]] = kiln.fused_conv {{.+}}layout = "NHWC"
+// CHECK: %[[C2:.+]] = kiln.fused_conv {{.+}}layout = "NHWC"
+// CHECK-NOT: kiln.transpose
+// CHECK: %[[A:.+]] = kiln.add %[[C1]], %[[C2]] : (tensor<1x4x4x2xf32>, tensor<1x4x4x2xf32>) -> tensor<1x4x4x2xf32>
+// CHECK: %[[R:.+]] = kiln.relu %[[A]] : tensor<1x4x4x2xf32>
+// CHECK: %[[OUT:.+]] = kiln.transpose %[[R]] {perm = array<i64: 0, 3, 1, 2>}
+// CHECK: return %[[OUT]]
+func.func @add_of_two_regions(%x: tensor<1x2x4x4xf32>, %b: tensor<2xf32>) -> tensor<1x2x4x4xf32> {
+  %w = arith.constant dense<1.0> : tensor<2x2x1x1xf32>
+  %w2 = arith.constant dense<2.0> : tensor<2x2x1x1xf32>
+  %0 = kiln.fused_conv %x, %w, %b : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+  %1 = kiln.fused_conv %x, %w2, %b : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+  %2 = kiln.add %0, %1 : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %3 = kiln.relu %2 : tensor<1x2x4x4xf32>
+  return %3 : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// A broadcasting add with an NCHW constant stays NCHW after the region.
+// CHECK-LABEL: func.func @negative_add_broadcast
+// CHECK-SAME: (%[[X:.+]]: tensor<1x2x4x4xf32>, %[[B:.+]]: tensor<2xf32>, %[[C:.+]]: tensor<1x2x1x1xf32>)
+// CHECK: %[[F:.+]] = kiln.fused_conv {{.+}}layout = "NHWC"
+// CHECK: %[[T:.+]] = kiln.transpose %[[F]] {perm = array<i64: 0, 3, 1, 2>}
+// CHECK: %[[A:.+]] = kiln.add %[[T]], %[[C]] : (tensor<1x2x4x4xf32>, tensor<1x2x1x1xf32>) -> tensor<1x2x4x4xf32>
+// CHECK: return %[[A]]
+func.func @negative_add_broadcast(%x: tensor<1x2x4x4xf32>, %b: tensor<2xf32>, %c: tensor<1x2x1x1xf32>) -> tensor<1x2x4x4xf32> {
+  %w = arith.constant dense<1.0> : tensor<2x2x1x1xf32>
+  %0 = kiln.fused_conv %x, %w, %b : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+  %1 = kiln.add %0, %c : (tensor<1x2x4x4xf32>, tensor<1x2x1x1xf32>) -> tensor<1x2x4x4xf32>
+  return %1 : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// The filter is not a constant: it cannot be relaid out at compile time.
+// CHECK-LABEL: func.func @negative_filter_not_constant
+// CHECK-NOT: kiln.transpose
+// CHECK: kiln.fused_conv %{{.+}} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+// CHECK-NOT: kiln.transpose
+// CHECK: return
+func.func @negative_filter_not_constant(%x: tensor<1x2x4x4xf32>, %w: tensor<2x2x1x1xf32>, %b: tensor<2xf32>) -> tensor<1x2x4x4xf32> {
+  %0 = kiln.fused_conv %x, %w, %b : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+  return %0 : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// Grouped convolutions stay NCHW.
+// CHECK-LABEL: func.func @negative_grouped
+// CHECK-NOT: kiln.transpose
+// CHECK: kiln.fused_conv %{{.+}} {group = 2 : i64} : (tensor<1x2x4x4xf32>, tensor<2x1x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+// CHECK-NOT: kiln.transpose
+// CHECK: return
+func.func @negative_grouped(%x: tensor<1x2x4x4xf32>, %b: tensor<2xf32>) -> tensor<1x2x4x4xf32> {
+  %w = arith.constant dense<1.0> : tensor<2x1x1x1xf32>
+  %0 = kiln.fused_conv %x, %w, %b {group = 2 : i64} : (tensor<1x2x4x4xf32>, tensor<2x1x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+  return %0 : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// Already NHWC: nothing to do (the pass is idempotent).
+// CHECK-LABEL: func.func @negative_already_nhwc
+// CHECK-NOT: kiln.transpose
+// CHECK: kiln.fused_conv %{{.+}} {layout = "NHWC"}
+// CHECK: kiln.max_pool %{{.+}} {kernel_shape = array<i64: 2, 2>, layout = "NHWC"}
+// CHECK-NOT: kiln.transpose
+// CHECK: return
+func.func @negative_already_nhwc(%x: tensor<1x4x4x2xf32>, %b: tensor<2xf32>) -> tensor<1x3x3x2xf32> {
+  %w = arith.constant dense<1.0> : tensor<1x1x2x2xf32>
+  %0 = kiln.fused_conv %x, %w, %b {layout = "NHWC"} : (tensor<1x4x4x2xf32>, tensor<1x1x2x2xf32>, tensor<2xf32>) -> tensor<1x4x4x2xf32>
+  %1 = kiln.max_pool %0 {kernel_shape = array<i64: 2, 2>, layout = "NHWC"} : tensor<1x4x4x2xf32> -> tensor<1x3x3x2xf32>
+  return %1 : tensor<1x3x3x2xf32>
+}
+
+// -----
+
+// kiln.conv (not yet fused) is not touched by the layout pass.
+// CHECK-LABEL: func.func @negative_plain_conv
+// CHECK-NOT: kiln.transpose
+// CHECK: kiln.conv
+func.func @negative_plain_conv(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {
+  %w = arith.constant dense<1.0> : tensor<2x2x1x1xf32>
+  %0 = kiln.conv %x, %w : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x4x4xf32>
+  return %0 : tensor<1x2x4x4xf32>
+}

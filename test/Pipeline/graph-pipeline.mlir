@@ -1,0 +1,37 @@
+// RUN: kiln-opt %s --kiln-graph-pipeline | FileCheck %s
+
+// kiln-graph-pipeline = the bn-folded, fused and layout phases of
+// kiln-compile: BN folds into the conv (k = scale / sqrt(var + 1) =
+// [0.5, 2, 1]), ReLU fuses, the conv chain and the pools go NHWC with the
+// filter relaid out to HWCF at compile time, transposes stay at the edges.
+
+// W [F=3, C=2]: [[2, 1], [3, 0], [1, 1]] * k = [[1, 0.5], [6, 0], [1, 1]];
+// as HWCF [1, 1, 2, 3]: c0 = [1, 6, 1], c1 = [0.5, 0, 1].
+// b' = (0 - mean) * k + beta = [-0.5 + 0.5, 0, 0 + 1] = [0, 0, 1].
+// CHECK-LABEL: func.func @main_graph
+// CHECK-SAME: (%[[X:.+]]: tensor<1x2x6x6xf32> {kiln.name = "X"}) -> (tensor<1x3xf32> {kiln.name = "Y"})
+// CHECK-DAG: %[[B:.+]] = arith.constant dense<[0.000000e+00, 0.000000e+00, 1.000000e+00]> : tensor<3xf32>
+// CHECK-DAG: %[[W:.+]] = arith.constant dense<{{\[\[\[\[}}1.000000e+00, 6.000000e+00, 1.000000e+00], [5.000000e-01, 0.000000e+00, 1.000000e+00]]]]> : tensor<1x1x2x3xf32>
+// CHECK: %[[XT:.+]] = kiln.transpose %[[X]] {perm = array<i64: 0, 2, 3, 1>}
+// CHECK: %[[C:.+]] = kiln.fused_conv %[[XT]], %[[W]], %[[B]] {layout = "NHWC", relu} : (tensor<1x6x6x2xf32>, tensor<1x1x2x3xf32>, tensor<3xf32>) -> tensor<1x6x6x3xf32>
+// CHECK: %[[P:.+]] = kiln.max_pool %[[C]] {kernel_shape = array<i64: 2, 2>, layout = "NHWC", strides = array<i64: 2, 2>}
+// CHECK: %[[G:.+]] = kiln.global_avg_pool %[[P]] {layout = "NHWC"}
+// CHECK: %[[GT:.+]] = kiln.transpose %[[G]] {perm = array<i64: 0, 3, 1, 2>}
+// CHECK: %[[F:.+]] = kiln.flatten %[[GT]]
+// CHECK: return %[[F]]
+// CHECK-NOT: kiln.batch_norm
+// CHECK-NOT: kiln.relu
+func.func @main_graph(%x: tensor<1x2x6x6xf32> {kiln.name = "X"}) -> (tensor<1x3xf32> {kiln.name = "Y"}) {
+  %w = arith.constant dense<[[[[2.0]], [[1.0]]], [[[3.0]], [[0.0]]], [[[1.0]], [[1.0]]]]> : tensor<3x2x1x1xf32>
+  %s = arith.constant dense<[1.0, 2.0, 1.0]> : tensor<3xf32>
+  %beta = arith.constant dense<[0.5, 0.0, 1.0]> : tensor<3xf32>
+  %m = arith.constant dense<[1.0, 0.0, 0.0]> : tensor<3xf32>
+  %v = arith.constant dense<[3.0, 0.0, 0.0]> : tensor<3xf32>
+  %0 = kiln.conv %x, %w : (tensor<1x2x6x6xf32>, tensor<3x2x1x1xf32>) -> tensor<1x3x6x6xf32>
+  %1 = kiln.batch_norm %0, %s, %beta, %m, %v {epsilon = 1.0 : f32} : (tensor<1x3x6x6xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<1x3x6x6xf32>
+  %2 = kiln.relu %1 : tensor<1x3x6x6xf32>
+  %3 = kiln.max_pool %2 {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : tensor<1x3x6x6xf32> -> tensor<1x3x3x3xf32>
+  %4 = kiln.global_avg_pool %3 : tensor<1x3x3x3xf32> -> tensor<1x3x1x1xf32>
+  %5 = kiln.flatten %4 : tensor<1x3x1x1xf32> -> tensor<1x3xf32>
+  return %5 : tensor<1x3xf32>
+}
