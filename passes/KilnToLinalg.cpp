@@ -64,22 +64,31 @@ AffineMap broadcastMap(MLIRContext *ctx, ArrayRef<int64_t> inShape,
 }
 
 /// Elementwise linalg.generic over `type` reading `inputs` through `maps`
-/// (broadcast maps when empty).
+/// (broadcast maps when empty). With `inPlace`, inputs[0] (of `type`) is
+/// the generic's output operand, read through its block argument, so
+/// bufferization updates that buffer in place instead of allocating.
 Value elementwise(OpBuilder &b, Location loc, RankedTensorType type,
-                  ValueRange inputs, BodyFn body, ArrayRef<AffineMap> maps = {}) {
+                  ValueRange inputs, BodyFn body, ArrayRef<AffineMap> maps = {},
+                  bool inPlace = false) {
   MLIRContext *ctx = b.getContext();
   SmallVector<AffineMap> indexing;
-  for (auto [i, in] : llvm::enumerate(inputs))
+  ValueRange ins = inPlace ? inputs.drop_front() : inputs;
+  for (auto [i, in] : llvm::enumerate(ins))
     indexing.push_back(maps.empty() ? broadcastMap(ctx, tensorType(in).getShape(),
                                                    type.getShape())
-                                    : maps[i]);
+                                    : maps[i + (inPlace ? 1 : 0)]);
   indexing.push_back(b.getMultiDimIdentityMap(type.getRank()));
   SmallVector<utils::IteratorType> iters(type.getRank(),
                                          utils::IteratorType::parallel);
+  Value init = inPlace ? inputs.front() : emptyLike(b, loc, type);
   auto op = linalg::GenericOp::create(
-      b, loc, TypeRange{type}, inputs, ValueRange{emptyLike(b, loc, type)},
-      indexing, iters, [&](OpBuilder &nb, Location nloc, ValueRange args) {
-        Value r = body(nb, nloc, args.drop_back());
+      b, loc, TypeRange{type}, ins, ValueRange{init}, indexing, iters,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        SmallVector<Value> operands;
+        if (inPlace)
+          operands.push_back(args.back());
+        llvm::append_range(operands, args.drop_back());
+        Value r = body(nb, nloc, operands);
         linalg::YieldOp::create(nb, nloc, r);
       });
   return op.getResult(0);
@@ -158,10 +167,14 @@ Value epilogue(OpBuilder &b, Location loc, const ConvParams &p, Value conv,
   if (residual)
     ins.push_back(residual);
   bool doRelu = p.relu;
-  return elementwise(b, loc, type, ins, [&](OpBuilder &nb, Location nl, ValueRange a) {
-    Value v = a.size() > 1 ? arith::AddFOp::create(nb, nl, a[0], a[1]).getResult() : a[0];
-    return doRelu ? relu(nb, nl, v) : v;
-  });
+  // In place on the convolution's result: no extra buffer per conv.
+  return elementwise(
+      b, loc, type, ins,
+      [&](OpBuilder &nb, Location nl, ValueRange a) {
+        Value v = a.size() > 1 ? arith::AddFOp::create(nb, nl, a[0], a[1]).getResult() : a[0];
+        return doRelu ? relu(nb, nl, v) : v;
+      },
+      {}, /*inPlace=*/true);
 }
 
 /// NHWC convolution with a packed [F/B, KH, KW, C, B] filter: an scf.forall

@@ -15,9 +15,9 @@
 // CHECK: %[[E:.+]] = tensor.empty() : tensor<1x2x2x8xf32>
 // CHECK: %[[ACC:.+]] = linalg.broadcast ins(%[[B]] : tensor<8xf32>) outs(%[[E]] : tensor<1x2x2x8xf32>) dimensions = [0, 1, 2]
 // CHECK: %[[C:.+]] = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%[[P]], %[[W]] : tensor<1x5x5x2xf32>, tensor<3x3x2x8xf32>) outs(%[[ACC]] : tensor<1x2x2x8xf32>)
-// Epilogue: + residual, then ReLU.
-// CHECK: %[[G:.+]] = linalg.generic {indexing_maps = [#[[ID4]], #[[ID4]], #[[ID4]]], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%[[C]], %[[R]] : tensor<1x2x2x8xf32>, tensor<1x2x2x8xf32>)
-// CHECK: ^bb0(%[[A0:.+]]: f32, %[[A1:.+]]: f32, %{{.+}}: f32):
+// Epilogue, in place on the conv result: + residual, then ReLU.
+// CHECK: %[[G:.+]] = linalg.generic {indexing_maps = [#[[ID4]], #[[ID4]]], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%[[R]] : tensor<1x2x2x8xf32>) outs(%[[C]] : tensor<1x2x2x8xf32>)
+// CHECK: ^bb0(%[[A1:.+]]: f32, %[[A0:.+]]: f32):
 // CHECK: %[[S:.+]] = arith.addf %[[A0]], %[[A1]] : f32
 // CHECK: %[[Z:.+]] = arith.constant 0.000000e+00 : f32
 // CHECK: %[[M:.+]] = arith.maximumf %[[S]], %[[Z]] : f32
@@ -326,4 +326,36 @@ func.func @softmax(%x: tensor<2x5xf32>) -> tensor<2x5xf32> {
 func.func @softmax_axis0(%x: tensor<2x5xf32>) -> tensor<2x5xf32> {
   %0 = kiln.softmax %x {axis = 0 : i64} : tensor<2x5xf32>
   return %0 : tensor<2x5xf32>
+}
+
+// -----
+
+// The default axis (-1) is the last dimension.
+// CHECK-LABEL: func.func @softmax_default_axis
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK: math.exp
+func.func @softmax_default_axis(%x: tensor<2x5xf32>) -> tensor<2x5xf32> {
+  %0 = kiln.softmax %x : tensor<2x5xf32>
+  return %0 : tensor<2x5xf32>
+}
+
+// -----
+
+// A packed NHWC filter [F/B, KH, KW, C, B]: an scf.forall over the channel
+// blocks, each a conv_2d_nhwc_hwcf on its contiguous filter slice, with the
+// ReLU applied in place on the block's output slice.
+// CHECK-LABEL: func.func @packed_conv
+// CHECK: %[[INIT:.+]] = linalg.broadcast
+// CHECK: scf.forall (%[[FO:.+]]) in (2) shared_outs(%[[OUT:.+]] = %[[INIT]])
+// CHECK: %[[W:.+]] = tensor.extract_slice %{{.+}}[%[[FO]], 0, 0, 0, 0] [1, 1, 1, 2, 2] [1, 1, 1, 1, 1] : tensor<2x1x1x2x2xf32> to tensor<1x1x2x2xf32>
+// CHECK: %[[OFF:.+]] = arith.muli %[[FO]], %{{.+}} : index
+// CHECK: %[[SLICE:.+]] = tensor.extract_slice %[[OUT]][0, 0, 0, %[[OFF]]] [1, 3, 3, 2]
+// CHECK: %[[C:.+]] = linalg.conv_2d_nhwc_hwcf {{.*}} ins(%{{.+}}, %[[W]] : {{.*}}) outs(%[[SLICE]] : tensor<1x3x3x2xf32>)
+// CHECK: %[[R:.+]] = linalg.generic {{.*}} outs(%[[C]] : tensor<1x3x3x2xf32>)
+// CHECK: arith.maximumf
+// CHECK: tensor.parallel_insert_slice %[[R]] into %[[OUT]][0, 0, 0, %[[OFF]]] [1, 3, 3, 2]
+func.func @packed_conv(%x: tensor<1x3x3x2xf32>, %w: tensor<2x1x1x2x2xf32>, %b: tensor<4xf32>) -> tensor<1x3x3x4xf32> {
+  %0 = kiln.fused_conv %x, %w, %b {layout = "NHWC", relu}
+      : (tensor<1x3x3x2xf32>, tensor<2x1x1x2x2xf32>, tensor<4xf32>) -> tensor<1x3x3x4xf32>
+  return %0 : tensor<1x3x3x4xf32>
 }
