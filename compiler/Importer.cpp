@@ -540,9 +540,7 @@ LogicalResult OnnxImporter::importSoftmax() {
   if (opset >= 13 || axis == rank - 1)
     return setOutputs(kiln::SoftmaxOp::create(builder, loc, type, x, axis).getResult());
   // Before opset 13, Softmax normalises over the input flattened at `axis`.
-  int64_t outer = 1, inner = 1;
-  for (int64_t i = 0; i < rank; ++i)
-    (i < axis ? outer : inner) *= type.getDimSize(i);
+  auto [outer, inner] = flattenedShape(type.getShape(), axis);
   auto flatType = RankedTensorType::get({outer, inner}, type.getElementType());
   Value flat = kiln::ReshapeOp::create(builder, loc, flatType, x);
   Value sm = kiln::SoftmaxOp::create(builder, loc, flatType, flat, 1);
@@ -614,9 +612,7 @@ LogicalResult OnnxImporter::importFlatten() {
     return nodeError() << "axis " << axis << " is out of range for " << in;
   if (axis < 0)
     axis += rank;
-  int64_t outer = 1, inner = 1;
-  for (int64_t i = 0; i < rank; ++i)
-    (i < axis ? outer : inner) *= in.getDimSize(i);
+  auto [outer, inner] = flattenedShape(in.getShape(), axis);
   auto type = RankedTensorType::get({outer, inner}, in.getElementType());
   return setOutputs(kiln::FlattenOp::create(builder, loc, type, x, axis).getResult());
 }

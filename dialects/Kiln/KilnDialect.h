@@ -15,6 +15,8 @@
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include <array>
+
 #include "dialects/Kiln/KilnDialect.h.inc"
 
 #define GET_OP_CLASSES
@@ -33,6 +35,10 @@ int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride,
 /// failure when a dimension pair is neither equal nor contains a 1.
 mlir::FailureOr<llvm::SmallVector<int64_t>>
 broadcastShapes(llvm::ArrayRef<int64_t> a, llvm::ArrayRef<int64_t> b);
+
+/// ONNX Flatten's 2-D shape: [product of dims before `axis`, product of
+/// the rest]. `axis` must be in [0, rank].
+std::array<int64_t, 2> flattenedShape(llvm::ArrayRef<int64_t> shape, int64_t axis);
 
 /// Permutations between NCHW and NHWC.
 inline constexpr int64_t kNCHWToNHWC[4] = {0, 2, 3, 1};

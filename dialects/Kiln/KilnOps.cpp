@@ -47,6 +47,13 @@ kiln::broadcastShapes(ArrayRef<int64_t> a, ArrayRef<int64_t> b) {
   return result;
 }
 
+std::array<int64_t, 2> kiln::flattenedShape(ArrayRef<int64_t> shape, int64_t axis) {
+  std::array<int64_t, 2> result = {1, 1};
+  for (auto [i, d] : llvm::enumerate(shape))
+    result[(int64_t)i < axis ? 0 : 1] *= d;
+  return result;
+}
+
 static std::string shapeStr(ArrayRef<int64_t> shape) {
   std::string s = "[";
   llvm::raw_string_ostream os(s);
@@ -280,9 +287,7 @@ LogicalResult FlattenOp::verify() {
     return emitOpError() << "axis " << axis << " is out of range for rank " << rank;
   if (axis < 0)
     axis += rank;
-  int64_t outer = 1, inner = 1;
-  for (int64_t i = 0; i < rank; ++i)
-    (i < axis ? outer : inner) *= in[i];
+  auto [outer, inner] = flattenedShape(in, axis);
   if (shapeOf(getOutput()) != ArrayRef<int64_t>{outer, inner})
     return emitOpError() << "result shape must be [" << outer << "," << inner
                          << "], got " << shapeStr(shapeOf(getOutput()));
