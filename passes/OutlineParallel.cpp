@@ -21,6 +21,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/RegionUtils.h"
 
 namespace kiln {
@@ -64,17 +65,30 @@ struct KilnOutlineParallelPass
     // The body recomputes the induction variable from lb and step.
     captured.insert(loop.getLowerBound()[0]);
     captured.insert(loop.getStep()[0]);
+    // Classify captured values: constants are cloned, identity memrefs and
+    // indices travel in the env, and views of those (e.g. the interior of
+    // a padded buffer) are recomputed in the body from their source.
     SmallVector<Value> slots, constants;
-    for (Value v : captured) {
+    llvm::SetVector<Operation *> views;
+    SmallVector<Value> worklist(captured.begin(), captured.end());
+    llvm::DenseSet<Value> seen;
+    while (!worklist.empty()) {
+      Value v = worklist.pop_back_val();
+      if (!seen.insert(v).second)
+        continue;
       Operation *def = v.getDefiningOp();
       if (def && def->hasTrait<OpTrait::ConstantLike>()) {
         constants.push_back(v);
-        continue;
-      }
-      if (isCapturableMemRef(v.getType()) || v.getType().isIndex())
+      } else if (isCapturableMemRef(v.getType()) || v.getType().isIndex()) {
         slots.push_back(v);
-      else
+      } else if (def && isa<memref::SubViewOp, memref::ExpandShapeOp,
+                            memref::CollapseShapeOp, memref::CastOp>(def) &&
+                 isMemoryEffectFree(def)) {
+        views.insert(def);
+        llvm::append_range(worklist, def->getOperands());
+      } else {
         return failure();
+      }
     }
     if ((int64_t)slots.size() > kEnvSlots)
       return failure();
@@ -140,6 +154,26 @@ struct KilnOutlineParallelPass
       }
       map.map(v, UnrealizedConversionCastOp::create(b, loc, type, desc).getResult(0));
     }
+    // Recompute views in program order.
+    // Views only depend on values of enclosing blocks, so ordering by
+    // (nesting depth, block, position in block) respects every def-use.
+    auto depth = [](Operation *op) {
+      int d = 0;
+      while ((op = op->getParentOp()))
+        ++d;
+      return d;
+    };
+    SmallVector<Operation *> ordered(views.begin(), views.end());
+    llvm::sort(ordered, [&](Operation *a, Operation *b) {
+      int da = depth(a), db = depth(b);
+      if (da != db)
+        return da < db;
+      if (a->getBlock() != b->getBlock())
+        return a->getBlock() < b->getBlock();
+      return a->isBeforeInBlock(b);
+    });
+    for (Operation *view : ordered)
+      b.clone(*view, map);
     // for i in [begin, end): iv = lb + i * step
     Value begin = arith::IndexCastOp::create(b, loc, b.getIndexType(), entry->getArgument(1));
     Value end = arith::IndexCastOp::create(b, loc, b.getIndexType(), entry->getArgument(2));

@@ -66,7 +66,9 @@ LogicalResult kiln::buildPhase(OpPassManager &pm, Phase p,
     tv.registerRows = options.target.registerRows();
     tv.parallelize = options.parallel;
     pm.addNestedPass<func::FuncOp>(createKilnTileAndVectorize(tv));
-    return addText(pm, "func.func(canonicalize,cse)");
+    // Before CSE can merge the tensor.empty ops that the tiling pass split
+    // apart: producers of padded tensors then write into the padded buffer.
+    return addText(pm, "func.func(eliminate-empty-tensors,canonicalize,cse)");
   }
   case Phase::Bufferized:
     pm.addPass(createKilnEntryABI());

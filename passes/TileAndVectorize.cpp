@@ -13,7 +13,10 @@
 //===----------------------------------------------------------------------===//
 #include "passes/Passes.h"
 
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Dialect/Transform/Transforms/TransformInterpreterUtils.h"
 #include "mlir/Parser/Parser.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -115,6 +118,66 @@ struct KilnTileAndVectorizePass
     return c;
   }
 
+  /// Rewrites each tensor.pad into fill + insert_slice (the fill stays a
+  /// linalg op; LLVM turns its loop into memset-like stores) and moves the fill
+  /// of the padded tensor before the producer chain of the padded value, so
+  /// that eliminate-empty-tensors can make that chain write straight into
+  /// the padded buffer (no copy of the interior).
+  void decomposePads(func::FuncOp func) {
+    RewritePatternSet patterns(&getContext());
+    linalg::populateDecomposePadPatterns(patterns);
+    if (failed(applyPatternsGreedily(func, std::move(patterns))))
+      return;
+    func.walk([](tensor::InsertSliceOp insert) {
+      auto fill = insert.getDest().getDefiningOp<linalg::FillOp>();
+      if (!fill)
+        return;
+      auto empty = fill.getOutputs()[0].getDefiningOp<tensor::EmptyOp>();
+      Operation *padValue = fill.getInputs()[0].getDefiningOp();
+      if (!empty || !padValue || !padValue->hasTrait<OpTrait::ConstantLike>())
+        return;
+      // Root of the source's destination chain: the tensor.empty that the
+      // chain's first destination-style op writes into.
+      Value v = insert.getSource();
+      OpOperand *rootUse = nullptr;
+      while (Operation *def = v.getDefiningOp()) {
+        if (auto dps = dyn_cast<DestinationStyleOpInterface>(def)) {
+          rootUse = dps.getDpsInitOperand(cast<OpResult>(v).getResultNumber());
+        } else if (auto forall = dyn_cast<scf::ForallOp>(def)) {
+          rootUse = &forall.getOutputsMutable()[cast<OpResult>(v).getResultNumber()];
+        } else if (auto loop = dyn_cast<scf::ForOp>(def)) {
+          rootUse = &loop.getInitArgsMutable()[cast<OpResult>(v).getResultNumber()];
+        } else {
+          break;
+        }
+        v = rootUse->get();
+      }
+      auto root = v.getDefiningOp<tensor::EmptyOp>();
+      if (!rootUse || !root || root->getBlock() != fill->getBlock())
+        return;
+      // CSE shares tensor.empty between chains; give this chain its own.
+      if (!root->hasOneUse()) {
+        OpBuilder b(rootUse->getOwner());
+        auto clone = cast<tensor::EmptyOp>(b.clone(*root));
+        rootUse->set(clone);
+        root = clone;
+      }
+      // Place constant, empty and fill right before the chain's root
+      // (cloning what CSE shares with other users).
+      OpBuilder b(root);
+      if (!padValue->isBeforeInBlock(root))
+        fill.getInputsMutable()[0].set(b.clone(*padValue)->getResult(0));
+      // A bufferization.alloc_tensor (unlike tensor.empty) is never merged
+      // by CSE with the padded buffer of another pad of the same shape.
+      Value buffer = bufferization::AllocTensorOp::create(
+          b, empty.getLoc(), empty.getType(), ValueRange{});
+      fill.getOutputsMutable()[0].set(buffer);
+      if (empty->use_empty())
+        empty->erase();
+      fill->moveBefore(root);
+    });
+  }
+
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     std::string script;
@@ -163,8 +226,10 @@ struct KilnTileAndVectorizePass
                             id);
       ++id;
     });
-    if (id == 0)
+    if (id == 0) {
+      decomposePads(func);
       return;
+    }
     os << R"(
 %f = transform.structured.match ops{["func.func"]} in %root : (!transform.any_op) -> !transform.any_op
 transform.apply_patterns to %f { transform.apply_patterns.canonicalization } : !transform.any_op
@@ -198,6 +263,9 @@ transform.yield
                                                       options)))
       return signalPassFailure();
     func.walk([](Operation *op) { op->removeAttr(kTileIdAttr); });
+    // After vectorization, which would otherwise copy the interior with one
+    // whole-tensor vector transfer.
+    decomposePads(func);
   }
 };
 } // namespace

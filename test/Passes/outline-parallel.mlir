@@ -36,11 +36,17 @@ func.func @f(%out: memref<10xf32>) {
 
 // -----
 
-// A captured strided subview cannot travel as a bare pointer: the loop stays.
-// CHECK-LABEL: func.func @negative_strided_capture
-// CHECK-NOT: kiln_rt_parallel_for
-// CHECK: scf.parallel
-func.func @negative_strided_capture(%buf: memref<20xf32>) {
+// A captured view (here a strided subview, like the interior of a padded
+// buffer) is recomputed in the body from its identity-layout source.
+// CHECK-LABEL: func.func private @kiln_parallel_body_0
+// CHECK: %[[BUF:.+]] = builtin.unrealized_conversion_cast %{{.+}} : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)> to memref<20xf32>
+// CHECK: %[[SUB:.+]] = memref.subview %[[BUF]][0] [10] [2]
+// CHECK: scf.for
+// CHECK: memref.store %{{.+}}, %[[SUB]]
+// CHECK-LABEL: func.func @strided_view_capture
+// CHECK-NOT: scf.parallel
+// CHECK: call @kiln_rt_parallel_for
+func.func @strided_view_capture(%buf: memref<20xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %c10 = arith.constant 10 : index
@@ -48,6 +54,24 @@ func.func @negative_strided_capture(%buf: memref<20xf32>) {
   %sub = memref.subview %buf[0] [10] [2] : memref<20xf32> to memref<10xf32, strided<[2]>>
   scf.parallel (%i) = (%c0) to (%c10) step (%c1) {
     memref.store %one, %sub[%i] : memref<10xf32, strided<[2]>>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// A captured runtime f32 has no env slot: the loop stays serial.
+// CHECK-LABEL: func.func @negative_scalar_capture
+// CHECK-NOT: kiln_rt_parallel_for
+// CHECK: scf.parallel
+func.func @negative_scalar_capture(%buf: memref<10xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c10 = arith.constant 10 : index
+  %v = memref.load %buf[%c0] : memref<10xf32>
+  scf.parallel (%i) = (%c0) to (%c10) step (%c1) {
+    memref.store %v, %buf[%i] : memref<10xf32>
     scf.reduce
   }
   return
