@@ -178,16 +178,17 @@ Value epilogue(OpBuilder &b, Location loc, const ConvParams &p, Value conv,
 }
 
 /// NHWC convolution with a packed [F/B, KH, KW, C, B] filter: an scf.forall
-/// over channel blocks, each a conv_2d_nhwc_hwcf with its contiguous
-/// [KH, KW, C, B] filter slice and the epilogue on its output slice.
+/// over channel blocks, each broadcasting its bias slice into its output
+/// slice (while that slice is cache-hot), then a conv_2d_nhwc_hwcf with its
+/// contiguous [KH, KW, C, B] filter slice and the epilogue.
 Value lowerPackedConv(OpBuilder &b, Location loc, const ConvParams &p, Value padded,
-                      Value init, Attribute strides, Attribute dilations) {
+                      Attribute strides, Attribute dilations) {
   RankedTensorType w = tensorType(p.filter), type = p.resultType;
   int64_t blocks = w.getDimSize(0), kh = w.getDimSize(1), kw = w.getDimSize(2),
           c = w.getDimSize(3), block = w.getDimSize(4);
   Type f32 = type.getElementType();
   auto forall = scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{b.getIndexAttr(blocks)},
-                                      ValueRange{init}, std::nullopt);
+                                      ValueRange{emptyLike(b, loc, type)}, std::nullopt);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(forall.getBody());
   Value fo = forall.getInductionVar(0);
@@ -206,9 +207,15 @@ Value lowerPackedConv(OpBuilder &b, Location loc, const ConvParams &p, Value pad
                                      idx(type.getDimSize(2)), idx(block)};
   SmallVector<OpFoldResult> ones(4, idx(1));
   Value outSlice = tensor::ExtractSliceOp::create(b, loc, sliceType, out, offsets, sizes, ones);
+  Value bias = tensor::ExtractSliceOp::create(
+      b, loc, RankedTensorType::get({block}, f32), p.bias, ArrayRef<OpFoldResult>{fOffset},
+      ArrayRef<OpFoldResult>{idx(block)}, ArrayRef<OpFoldResult>{idx(1)});
+  Value init = linalg::BroadcastOp::create(b, loc, bias, outSlice,
+                                           ArrayRef<int64_t>{0, 1, 2})
+                   .getResult()[0];
   Value conv = linalg::Conv2DNhwcHwcfOp::create(b, loc, TypeRange{sliceType},
                                                 ValueRange{padded, wSlice},
-                                                ValueRange{outSlice}, strides, dilations)
+                                                ValueRange{init}, strides, dilations)
                    .getResult(0);
   Value residual;
   if (p.residual)
@@ -224,6 +231,10 @@ FailureOr<Value> lowerConv(OpBuilder &b, Location loc, const ConvParams &p) {
   Value padded = padSpatial(b, loc, p.input, p.nhwc, p.pads[0], p.pads[1],
                             p.pads[2], p.pads[3], 0.0);
   RankedTensorType type = p.resultType;
+  Attribute strides = b.getI64TensorAttr(p.strides);
+  Attribute dilations = b.getI64TensorAttr(p.dilations);
+  if (p.nhwc && tensorType(p.filter).getRank() == 5)
+    return lowerPackedConv(b, loc, p, padded, strides, dilations);
   Value init;
   if (p.bias) {
     SmallVector<int64_t> dims = p.nhwc ? SmallVector<int64_t>{0, 1, 2}
@@ -233,10 +244,6 @@ FailureOr<Value> lowerConv(OpBuilder &b, Location loc, const ConvParams &p) {
   } else {
     init = filled(b, loc, type, 0.0);
   }
-  Attribute strides = b.getI64TensorAttr(p.strides);
-  Attribute dilations = b.getI64TensorAttr(p.dilations);
-  if (p.nhwc && tensorType(p.filter).getRank() == 5)
-    return lowerPackedConv(b, loc, p, padded, init, strides, dilations);
   Value conv;
   if (p.group == 1) {
     if (p.nhwc)

@@ -93,8 +93,19 @@ struct KilnTileAndVectorizePass
                  largestDivisor(bounds[1], lanesCands), 1};
       return c;
     }
-    if (isa<linalg::ConvolutionOpInterface>(op.getOperation()) &&
-        !isa<linalg::PoolingNhwcMaxOp, linalg::PoolingNhwcSumOp>(op))
+    if (isa<linalg::PoolingNhwcMaxOp, linalg::PoolingNhwcSumOp>(op)) {
+      // (n, oh, ow, c, kh, kw): like a convolution, decomposed to 1-D
+      // pools over vectors of channels; output rows run in parallel.
+      c.sizes = {1, 1, largestDivisor(bounds[2], rowCandidates()),
+                 largestDivisor(bounds[3], lanesCands), 1, 1};
+      c.decompose = true;
+      if (parallelize && bounds[1] > 1) {
+        c.parallelSizes = {0, 1};
+        c.sizes[1] = 0;
+      }
+      return c;
+    }
+    if (isa<linalg::ConvolutionOpInterface>(op.getOperation()))
       return std::nullopt; // NCHW/grouped convolutions stay scalar loops.
     // Everything else: one vector along the innermost parallel dimension,
     // unit tiles on the other parallel dims, reductions untiled.

@@ -342,15 +342,19 @@ func.func @softmax_default_axis(%x: tensor<2x5xf32>) -> tensor<2x5xf32> {
 // -----
 
 // A packed NHWC filter [F/B, KH, KW, C, B]: an scf.forall over the channel
-// blocks, each a conv_2d_nhwc_hwcf on its contiguous filter slice, with the
-// ReLU applied in place on the block's output slice.
+// blocks, each broadcasting its bias slice into its output slice, then a
+// conv_2d_nhwc_hwcf on its contiguous filter slice, with the ReLU applied in
+// place on the block's output slice.
 // CHECK-LABEL: func.func @packed_conv
-// CHECK: %[[INIT:.+]] = linalg.broadcast
-// CHECK: scf.forall (%[[FO:.+]]) in (2) shared_outs(%[[OUT:.+]] = %[[INIT]])
+// CHECK-SAME: %[[BIAS:[^:]+]]: tensor<4xf32>
+// CHECK: %[[EMPTY:.+]] = tensor.empty() : tensor<1x3x3x4xf32>
+// CHECK: scf.forall (%[[FO:.+]]) in (2) shared_outs(%[[OUT:.+]] = %[[EMPTY]])
 // CHECK: %[[W:.+]] = tensor.extract_slice %{{.+}}[%[[FO]], 0, 0, 0, 0] [1, 1, 1, 2, 2] [1, 1, 1, 1, 1] : tensor<2x1x1x2x2xf32> to tensor<1x1x2x2xf32>
 // CHECK: %[[OFF:.+]] = arith.muli %[[FO]], %{{.+}} : index
 // CHECK: %[[SLICE:.+]] = tensor.extract_slice %[[OUT]][0, 0, 0, %[[OFF]]] [1, 3, 3, 2]
-// CHECK: %[[C:.+]] = linalg.conv_2d_nhwc_hwcf {{.*}} ins(%{{.+}}, %[[W]] : {{.*}}) outs(%[[SLICE]] : tensor<1x3x3x2xf32>)
+// CHECK: %[[B:.+]] = tensor.extract_slice %[[BIAS]][%[[OFF]]] [2] [1] : tensor<4xf32> to tensor<2xf32>
+// CHECK: %[[INIT:.+]] = linalg.broadcast ins(%[[B]] : tensor<2xf32>) outs(%[[SLICE]] : tensor<1x3x3x2xf32>)
+// CHECK: %[[C:.+]] = linalg.conv_2d_nhwc_hwcf {{.*}} ins(%{{.+}}, %[[W]] : {{.*}}) outs(%[[INIT]] : tensor<1x3x3x2xf32>)
 // CHECK: %[[R:.+]] = linalg.generic {{.*}} outs(%[[C]] : tensor<1x3x3x2xf32>)
 // CHECK: arith.maximumf
 // CHECK: tensor.parallel_insert_slice %[[R]] into %[[OUT]][0, 0, 0, %[[OFF]]] [1, 3, 3, 2]
