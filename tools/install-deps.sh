@@ -2,13 +2,16 @@
 # Install kiln's build and test dependencies on Debian 12 (idempotent).
 #
 # LLVM/MLIR 22, clang and lld; ONNX's C++ library, Protobuf, GoogleTest;
-# Ninja and ccache; Debian's Python with onnx and numpy (model generators);
-# the AArch64 libc headers (to cross-build the runtime); Node.js, and
-# ONNX Runtime from npm (tools/ort) as the numeric reference and speed peer.
+# Ninja and ccache; Debian's Python with onnx and numpy (model generators)
+# and torch (the PyTorch-exporter tests; KILN_NO_TORCH=1 skips it, and
+# those tests with it); the AArch64 libc headers (to cross-build the
+# runtime); Node.js, and ONNX Runtime from npm (tools/ort) as the numeric
+# reference and speed peer.
 set -eu
 pkgs="cmake ninja-build ccache llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
 clang-22 lld-22 libonnx-dev libprotobuf-dev protobuf-compiler libgtest-dev
 python3-onnx python3-numpy libc6-dev-arm64-cross"
+[ -n "${KILN_NO_TORCH:-}" ] || pkgs="$pkgs python3-torch"
 missing=""
 for p in $pkgs; do
   dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
