@@ -5,6 +5,8 @@
 //===----------------------------------------------------------------------===//
 #include "codegen/Emit.h"
 
+#include "passes/Passes.h"
+
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Target/LLVMIR/Export.h"
@@ -66,11 +68,18 @@ std::unique_ptr<llvm::Module> kiln::translateToLLVM(ModuleOp module,
   DialectRegistry registry;
   registerAllToLLVMIRTranslations(registry);
   module->getContext()->appendDialectRegistry(registry);
-  // kiln's argument names served the dumps; LLVM has no use for them.
-  module.walk([](LLVM::LLVMFuncOp f) {
-    for (unsigned i = 0, e = f.getNumArguments(); i < e; ++i)
+  // kiln's attributes served the dumps; LLVM has no use for them. The
+  // arena size goes into the model descriptor.
+  uint64_t arenaBytes = 0;
+  module.walk([&](LLVM::LLVMFuncOp f) {
+    for (unsigned i = 0, e = f.getNumArguments(); i < e; ++i) {
       f.removeArgAttr(i, "kiln.name");
-    f->removeAttr("kiln.num_inputs");
+      f.removeArgAttr(i, "kiln.arena");
+    }
+    if (auto bytes = f->getAttrOfType<IntegerAttr>(kArenaBytesAttr))
+      arenaBytes = bytes.getInt();
+    f->removeAttr(kNumInputsAttr);
+    f->removeAttr(kArenaBytesAttr);
   });
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(module, context, "kiln_model");
@@ -78,7 +87,7 @@ std::unique_ptr<llvm::Module> kiln::translateToLLVM(ModuleOp module,
     llvm::errs() << "kiln: error: translation to LLVM IR failed\n";
     return nullptr;
   }
-  if (failed(emitModelDescriptor(*llvmModule, signature)))
+  if (failed(emitModelDescriptor(*llvmModule, signature, arenaBytes)))
     return nullptr;
   std::unique_ptr<llvm::TargetMachine> tm = createTargetMachine(target);
   if (!tm)

@@ -54,14 +54,16 @@ FailureOr<ModelSignature> kiln::getModelSignature(ModuleOp module) {
 }
 
 LogicalResult kiln::emitModelDescriptor(llvm::Module &m,
-                                        const ModelSignature &sig) {
+                                        const ModelSignature &sig,
+                                        uint64_t arenaBytes) {
   llvm::LLVMContext &ctx = m.getContext();
   llvm::Function *entry = m.getFunction(kMainFunctionName);
   size_t numBuffers = sig.inputs.size() + sig.outputs.size();
-  if (!entry || entry->arg_size() != numBuffers) {
+  size_t numArgs = numBuffers + (arenaBytes ? 1 : 0);
+  if (!entry || entry->arg_size() != numArgs) {
     llvm::errs() << "kiln: internal error: @main_graph missing or with "
                  << (entry ? entry->arg_size() : 0) << " arguments, expected "
-                 << numBuffers << "\n";
+                 << numArgs << "\n";
     return failure();
   }
   entry->setLinkage(llvm::GlobalValue::InternalLinkage);
@@ -80,6 +82,8 @@ LogicalResult kiln::emitModelDescriptor(llvm::Module &m,
     llvm::Value *slot = b.CreateConstInBoundsGEP1_64(ptrTy, invoke->getArg(0), i);
     args.push_back(b.CreateLoad(ptrTy, slot));
   }
+  if (arenaBytes)
+    args.push_back(invoke->getArg(1)); // the instance's scratch arena
   b.CreateCall(entry, args);
   b.CreateRetVoid();
 
@@ -118,7 +122,7 @@ LogicalResult kiln::emitModelDescriptor(llvm::Module &m,
        llvm::ConstantInt::get(i32, sig.inputs.size()),
        llvm::ConstantInt::get(i32, sig.outputs.size()), llvm::ConstantInt::get(i32, 0),
        tensorArray(sig.inputs, "kiln.inputs"), tensorArray(sig.outputs, "kiln.outputs"),
-       cstring(sig.modelName), invoke, llvm::ConstantInt::get(i64, 0)});
+       cstring(sig.modelName), invoke, llvm::ConstantInt::get(i64, arenaBytes)});
   auto *desc = new llvm::GlobalVariable(m, modelTy, true,
                                         llvm::GlobalValue::ExternalLinkage, init,
                                         "kiln_generated_model");

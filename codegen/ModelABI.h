@@ -37,9 +37,11 @@ struct ModelSignature {
 mlir::FailureOr<ModelSignature> getModelSignature(mlir::ModuleOp module);
 
 /// Adds `kiln_generated_model` and its invoke wrapper to `llvmModule`, which
-/// must define `main_graph` taking one pointer per input then per output.
+/// must define `main_graph` taking one pointer per input then per output,
+/// plus the activation arena when `arenaBytes` > 0 (the runtime's scratch).
 mlir::LogicalResult emitModelDescriptor(llvm::Module &llvmModule,
-                                        const ModelSignature &signature);
+                                        const ModelSignature &signature,
+                                        uint64_t arenaBytes);
 
 } // namespace kiln
 

@@ -6,8 +6,10 @@
 // live range (first to last top-level op that touches it or any view of
 // it), packs the buffers into one arena with a greedy best-fit by size
 // (largest first, lowest non-conflicting 64-byte-aligned offset), replaces
-// the allocs by memref.view into the arena and drops their deallocs. Buffers
-// that escape (returned, stored, passed to a call) are left alone.
+// the allocs by memref.view into the arena and drops their deallocs. The
+// arena is a new last argument of the function, which the runtime allocates
+// once per model instance. Buffers that escape (returned, stored, passed to
+// a call) are left alone.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/Passes.h"
@@ -95,12 +97,16 @@ struct KilnMemoryPlanPass : kiln::impl::KilnMemoryPlanBase<KilnMemoryPlanPass> {
       placed.push_back(b);
     }
 
+    // The arena is the entry function's last argument: the runtime
+    // allocates it once per model instance (kiln_abi_model.scratch_bytes).
     OpBuilder builder(func.getContext());
-    builder.setInsertionPointToStart(&block);
     Location loc = func.getLoc();
     auto arenaType = MemRefType::get({arenaBytes}, builder.getI8Type());
-    Value arena = memref::AllocOp::create(builder, loc, arenaType, ValueRange{},
-                                          builder.getI64IntegerAttr(kArenaAlignment));
+    unsigned argIndex = func.getNumArguments();
+    if (failed(func.insertArgument(argIndex, arenaType, {}, loc)))
+      return signalPassFailure();
+    func.setArgAttr(argIndex, "kiln.arena", builder.getUnitAttr());
+    Value arena = func.getArgument(argIndex);
     for (Buffer &b : buffers) {
       builder.setInsertionPoint(b.alloc);
       Value shift = arith::ConstantIndexOp::create(builder, b.alloc.getLoc(), b.offset);
@@ -111,9 +117,7 @@ struct KilnMemoryPlanPass : kiln::impl::KilnMemoryPlanBase<KilnMemoryPlanPass> {
         d.erase();
       b.alloc.erase();
     }
-    builder.setInsertionPoint(block.getTerminator());
-    memref::DeallocOp::create(builder, loc, arena);
-    func->setAttr("kiln.arena_bytes", builder.getI64IntegerAttr(arenaBytes));
+    func->setAttr(kArenaBytesAttr, builder.getI64IntegerAttr(arenaBytes));
     func->setAttr("kiln.unplanned_bytes", builder.getI64IntegerAttr(totalBytes));
   }
 

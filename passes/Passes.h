@@ -38,6 +38,10 @@ void populateKilnToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// model inputs (the rest are outputs).
 constexpr llvm::StringLiteral kNumInputsAttr = "kiln.num_inputs";
 
+/// Attribute on the entry function: bytes of the activation arena, its
+/// last argument (set by kiln-memory-plan).
+constexpr llvm::StringLiteral kArenaBytesAttr = "kiln.arena_bytes";
+
 } // namespace kiln
 
 #endif // KILN_PASSES_PASSES_H

@@ -143,9 +143,10 @@ def KilnMemoryPlan : Pass<"kiln-memory-plan", "mlir::func::FuncOp"> {
   let description = [{
     After bufferization and deallocation, every `memref.alloc` of static
     size in the entry function gets an offset in one arena so that buffers
-    whose lifetimes do not overlap share memory (greedy best fit by size).
-    The arena is a single allocation per call; its size is recorded in the
-    `kiln.arena_bytes` function attribute.
+    whose lifetimes do not overlap share memory (greedy placement, largest
+    first, at the lowest free 64-byte aligned offset). The arena becomes the
+    function's last argument (`kiln.arena`), which the runtime allocates once
+    per model instance; its size is the `kiln.arena_bytes` attribute.
   }];
   let dependentDialects = ["mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
 }

@@ -7,7 +7,9 @@
 // RUN: kiln-opt %s --kiln-pipeline='parallel=true' | FileCheck %s --check-prefixes=CHECK,PARALLEL
 // RUN: kiln-opt %s --kiln-pipeline='target=aarch64-linux-gnu' | FileCheck %s
 
-// CHECK: llvm.func @main_graph(%{{.+}}: !llvm.ptr {kiln.name = "X"}, %{{.+}}: !llvm.ptr {kiln.name = "Y"})
+// The last argument is the activation arena (the runtime's scratch).
+// CHECK: llvm.func @main_graph(%{{.+}}: !llvm.ptr {kiln.name = "X"}, %{{.+}}: !llvm.ptr {kiln.name = "Y"}, %{{.+}}: !llvm.ptr {kiln.arena})
+// CHECK-SAME: kiln.arena_bytes = {{[1-9][0-9]*}} : i64
 // CHECK-SAME: kiln.num_inputs = 1 : i64
 // CHECK-NOT: func.func
 // CHECK-NOT: kiln.{{[a-z_]+}} %
