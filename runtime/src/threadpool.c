@@ -23,11 +23,48 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "kiln_internal.h"
 
-/// Number of polls of an atomic before falling back to blocking.
-#define KILN_SPIN_ITERATIONS 2000
+/// How long a waiting thread polls before blocking on a condition variable.
+/// Generated code enters parallel regions back to back with short serial
+/// stretches between them; blocking in between costs a futex wake-up per
+/// region (measured: ~5% of ResNet50 on two threads with a 2000-poll spin).
+#define KILN_SPIN_NANOSECONDS 200000
+
+/// Tells the CPU this is a spin-wait loop.
+static inline void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}
+
+static uint64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/// Polls `*value` until it differs from `seen` (returns true) or the spin
+/// budget is spent (returns false).
+static int spin_until_changed(const atomic_uint_fast64_t *value, uint_fast64_t seen) {
+  uint64_t deadline = 0;
+  for (unsigned i = 1;; ++i) {
+    if (atomic_load_explicit(value, memory_order_acquire) != seen)
+      return 1;
+    cpu_relax();
+    if ((i & 255) == 0) {
+      uint64_t t = now_ns();
+      if (!deadline)
+        deadline = t + KILN_SPIN_NANOSECONDS;
+      else if (t >= deadline)
+        return 0;
+    }
+  }
+}
 
 /// Per-worker start argument.
 typedef struct kiln_worker {
@@ -81,11 +118,8 @@ static void run_chunk(kiln_threadpool *pool, int32_t index) {
 static uint_fast64_t wait_generation(kiln_threadpool *pool,
                                      uint_fast64_t seen) {
   uint_fast64_t gen;
-  for (int i = 0; i < KILN_SPIN_ITERATIONS; ++i) {
-    gen = atomic_load_explicit(&pool->generation, memory_order_acquire);
-    if (gen != seen)
-      return gen;
-  }
+  if (spin_until_changed(&pool->generation, seen))
+    return atomic_load_explicit(&pool->generation, memory_order_acquire);
   pthread_mutex_lock(&pool->mutex);
   while ((gen = atomic_load_explicit(&pool->generation,
                                      memory_order_acquire)) == seen)
@@ -228,9 +262,19 @@ void kiln_rt_parallel_for(int64_t n,
 
   run_chunk(pool, 0);
 
-  for (int i = 0; i < KILN_SPIN_ITERATIONS; ++i)
+  uint64_t deadline = 0;
+  for (unsigned i = 1;; ++i) {
     if (atomic_load_explicit(&pool->pending, memory_order_acquire) == 0)
       return;
+    cpu_relax();
+    if ((i & 255) == 0) {
+      uint64_t t = now_ns();
+      if (!deadline)
+        deadline = t + KILN_SPIN_NANOSECONDS;
+      else if (t >= deadline)
+        break;
+    }
+  }
   pthread_mutex_lock(&pool->mutex);
   while (atomic_load_explicit(&pool->pending, memory_order_acquire) != 0)
     pthread_cond_wait(&pool->done_cv, &pool->mutex);
