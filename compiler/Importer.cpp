@@ -35,6 +35,21 @@ using namespace mlir;
 using llvm::StringRef;
 using namespace kiln;
 
+/// Largest tensor kiln compiles (bytes); keeps every size computation of
+/// the pipeline (memory plan included) far from int64 overflow.
+constexpr uint64_t kMaxTensorBytes = uint64_t(1) << 36;
+
+/// Byte size of a static tensor type, or std::nullopt past kMaxTensorBytes.
+static std::optional<uint64_t> tensorBytes(RankedTensorType type) {
+  uint64_t bytes = type.getElementTypeBitWidth() / 8;
+  for (int64_t d : type.getShape()) {
+    if (d < 0 || (d && bytes > kMaxTensorBytes / (uint64_t)d))
+      return std::nullopt;
+    bytes *= d;
+  }
+  return bytes;
+}
+
 namespace {
 
 /// Operators the importer handles, with the kiln op (or alias) they become.
@@ -231,7 +246,11 @@ OnnxImporter::graphValueType(const onnx::ValueInfoProto &info, StringRef what) {
              << "; dimensions must be positive";
     shape.push_back(dim.dim_value());
   }
-  return RankedTensorType::get(shape, elementType);
+  auto type = RankedTensorType::get(shape, elementType);
+  if (!tensorBytes(type))
+    return emitError(fileLoc) << what << " '" << info.name() << "' of type " << type
+                              << " is larger than the 64 GiB kiln supports";
+  return type;
 }
 
 //===----------------------------------------------------------------------===//
@@ -293,6 +312,10 @@ Value OnnxImporter::input(unsigned i, bool optional) {
 }
 
 LogicalResult OnnxImporter::setOutputs(ArrayRef<Value> results) {
+  for (Value v : results)
+    if (!tensorBytes(typeOf(v)))
+      return nodeError() << "result type " << typeOf(v)
+                         << " is larger than the 64 GiB kiln supports";
   for (auto [i, v] : llvm::enumerate(results)) {
     if ((int)i < node->output_size() && !node->output(i).empty())
       values[node->output(i)] = v;
@@ -360,11 +383,23 @@ FailureOr<SmallVector<int64_t>>
 OnnxImporter::resolvePads(ArrayRef<int64_t> inShape, ArrayRef<int64_t> kernel,
                           ArrayRef<int64_t> strides,
                           ArrayRef<int64_t> dilations) {
+  // Bound every window attribute so no shape arithmetic can overflow.
+  constexpr int64_t kMaxWindow = int64_t(1) << 24;
+  for (auto [name, values] : {std::pair<StringRef, ArrayRef<int64_t>>{"kernel_shape", kernel},
+                              {"strides", strides}, {"dilations", dilations}})
+    for (int64_t v : values)
+      if (v < 1 || v > kMaxWindow)
+        return nodeError() << name << " entry " << v << " is out of range [1, "
+                           << kMaxWindow << "]";
   std::string autoPad = attrString("auto_pad", "NOTSET");
   SmallVector<int64_t> pads = attrInts("pads", {0, 0, 0, 0});
   if (autoPad == "NOTSET") {
     if (pads.size() != 4)
       return nodeError() << "expects 4 pads, got " << pads.size();
+    for (int64_t p : pads)
+      if (p < 0 || p > kMaxWindow)
+        return nodeError() << "pad " << p << " is out of range [0, " << kMaxWindow
+                           << "]";
     return pads;
   }
   if (autoPad == "VALID")

@@ -189,6 +189,45 @@ TEST(Importer, RejectsZeroNegativeAndSymbolicDims) {
   EXPECT_NE(diags.find("symbolic dimension 'N'"), std::string::npos) << diags;
 }
 
+TEST(Importer, RejectsHugeTensorsWithoutOverflow) {
+  onnx::ModelProto m = reluModel();
+  for (int i = 0; i < 4; ++i) {
+    m.mutable_graph()->mutable_input(0)->mutable_type()->mutable_tensor_type()
+        ->mutable_shape()->mutable_dim(i)->set_dim_value(int64_t(1) << 40);
+  }
+  auto [ok, diags] = import(m, "", /*runChecker=*/false);
+  EXPECT_FALSE(ok);
+  EXPECT_NE(diags.find("graph input 'x'"), std::string::npos) << diags;
+  EXPECT_NE(diags.find("larger than the 64 GiB kiln supports"), std::string::npos) << diags;
+}
+
+TEST(Importer, RejectsOutOfRangeWindowAttributes) {
+  for (auto [name, value] : {std::pair<const char *, int64_t>{"strides", 0},
+                             {"strides", -2},
+                             {"dilations", int64_t(1) << 40},
+                             {"pads", int64_t(1) << 62}}) {
+    onnx::ModelProto m = reluModel();
+    addConv(m)->set_raw_data(std::string(36 * 4, '\0'));
+    auto *conv = m.mutable_graph()->mutable_node(1);
+    auto *attr = conv->add_attribute();
+    if (std::string(name) == "pads") {
+      attr = conv->mutable_attribute(0); // replace the existing pads
+      attr->clear_ints();
+      for (int i = 0; i < 4; ++i)
+        attr->add_ints(value);
+    } else {
+      attr->set_name(name);
+      attr->set_type(onnx::AttributeProto::INTS);
+      attr->add_ints(value);
+      attr->add_ints(value);
+    }
+    auto [ok, diags] = import(m, "", /*runChecker=*/false);
+    EXPECT_FALSE(ok) << name << " " << value;
+    EXPECT_NE(diags.find("Conv node 'conv0'"), std::string::npos) << diags;
+    EXPECT_NE(diags.find("out of range"), std::string::npos) << diags;
+  }
+}
+
 TEST(Importer, RejectsOpsetAndIrVersionOutOfRange) {
   auto [ok99, d99] = import(reluModel(99));
   EXPECT_FALSE(ok99);
