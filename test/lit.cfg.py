@@ -84,6 +84,13 @@ def configure():
         config.available_features.add("torch")
     except (OSError, subprocess.SubprocessError):
         pass
+    # A C compiler for the C API integration test.
+    import shutil
+    for cc in ("cc", "clang-22", "gcc"):
+        if shutil.which(cc):
+            config.substitutions.append(("%cc", shutil.which(cc)))
+            config.available_features.add("cc")
+            break
     if os.path.isfile(os.path.join(config.kiln_lib_dir, "kiln", "aarch64",
                                    "libkiln_runtime.a")):
         config.available_features.add("aarch64-runtime")
