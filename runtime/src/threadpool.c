@@ -48,22 +48,21 @@ static uint64_t now_ns(void) {
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/// Polls `*value` until it differs from `seen` (returns true) or the spin
-/// budget is spent (returns false).
-static int spin_until_changed(const atomic_uint_fast64_t *value, uint_fast64_t seen) {
-  uint64_t deadline = 0;
-  for (unsigned i = 1;; ++i) {
-    if (atomic_load_explicit(value, memory_order_acquire) != seen)
-      return 1;
-    cpu_relax();
-    if ((i & 255) == 0) {
-      uint64_t t = now_ns();
-      if (!deadline)
-        deadline = t + KILN_SPIN_NANOSECONDS;
-      else if (t >= deadline)
-        return 0;
-    }
-  }
+/// Spin-wait budget: call spin_continue() after each failed poll; it
+/// returns 0 once KILN_SPIN_NANOSECONDS have passed.
+typedef struct kiln_spin {
+  unsigned polls;
+  uint64_t deadline;
+} kiln_spin;
+
+static int spin_continue(kiln_spin *spin) {
+  cpu_relax();
+  if ((++spin->polls & 255) != 0)
+    return 1;
+  uint64_t t = now_ns();
+  if (!spin->deadline)
+    spin->deadline = t + KILN_SPIN_NANOSECONDS;
+  return t < spin->deadline;
 }
 
 /// Per-worker start argument.
@@ -118,8 +117,12 @@ static void run_chunk(kiln_threadpool *pool, int32_t index) {
 static uint_fast64_t wait_generation(kiln_threadpool *pool,
                                      uint_fast64_t seen) {
   uint_fast64_t gen;
-  if (spin_until_changed(&pool->generation, seen))
-    return atomic_load_explicit(&pool->generation, memory_order_acquire);
+  kiln_spin spin = {0, 0};
+  do {
+    gen = atomic_load_explicit(&pool->generation, memory_order_acquire);
+    if (gen != seen)
+      return gen;
+  } while (spin_continue(&spin));
   pthread_mutex_lock(&pool->mutex);
   while ((gen = atomic_load_explicit(&pool->generation,
                                      memory_order_acquire)) == seen)
@@ -262,19 +265,11 @@ void kiln_rt_parallel_for(int64_t n,
 
   run_chunk(pool, 0);
 
-  uint64_t deadline = 0;
-  for (unsigned i = 1;; ++i) {
+  kiln_spin spin = {0, 0};
+  do {
     if (atomic_load_explicit(&pool->pending, memory_order_acquire) == 0)
       return;
-    cpu_relax();
-    if ((i & 255) == 0) {
-      uint64_t t = now_ns();
-      if (!deadline)
-        deadline = t + KILN_SPIN_NANOSECONDS;
-      else if (t >= deadline)
-        break;
-    }
-  }
+  } while (spin_continue(&spin));
   pthread_mutex_lock(&pool->mutex);
   while (atomic_load_explicit(&pool->pending, memory_order_acquire) != 0)
     pthread_cond_wait(&pool->done_cv, &pool->mutex);
