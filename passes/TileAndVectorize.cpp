@@ -252,6 +252,11 @@ transform.apply_patterns to %v {
   transform.apply_patterns.vector.cast_away_vector_leading_one_dim
   transform.apply_patterns.canonicalization
 } : !transform.any_op
+// n-D reductions (softmax, pools over whole rows) to 1-D ones that the LLVM
+// lowering handles; on their own, since they fight the patterns above.
+transform.apply_patterns to %v {
+  transform.apply_patterns.vector.lower_multi_reduction lowering_strategy = "innerreduction"
+} : !transform.any_op
 transform.apply_cse to %v : !transform.any_op
 %fors = transform.structured.match ops{["scf.for"]} in %v : (!transform.any_op) -> !transform.any_op
 transform.foreach %fors : !transform.any_op {

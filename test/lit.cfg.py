@@ -84,6 +84,15 @@ def configure():
         config.available_features.add("torch")
     except (OSError, subprocess.SubprocessError):
         pass
+    # ONNX Runtime (tools/ort, installed by tools/install-deps.sh) for the
+    # op-by-op numerics sweep.
+    ort_dir = os.path.join(config.kiln_src_root, "tools", "ort")
+    import shutil
+    if shutil.which("node") and os.path.isdir(
+            os.path.join(ort_dir, "node_modules", "onnxruntime-node")):
+        config.available_features.add("ort")
+    config.substitutions.append(("%ort_dir", ort_dir))
+    config.substitutions.append(("%kiln_bin", config.kiln_tools_dir))
     # A C compiler for the C API integration test.
     import shutil
     for cc in ("cc", "clang-22", "gcc"):
