@@ -47,9 +47,9 @@ struct KilnOutlineParallelPass
         loops.push_back(op);
     });
     int64_t counter = 0;
+    // A loop that cannot be outlined stays serial (convert-scf-to-cf).
     for (scf::ParallelOp loop : loops)
-      if (failed(outline(loop, counter)))
-        continue; // Stays a serial loop.
+      (void)outline(loop, counter);
   }
 
   static bool isCapturableMemRef(Type t) {
