@@ -234,6 +234,43 @@ def _():
               [vi("Y", F, [1, 3, 4, 4])])
 
 
+@model("sigmoid")
+def _():
+    return single("Sigmoid", [1, 3, 4, 4], [1, 3, 4, 4])
+
+
+@model("sigmoid_op7")
+def _():
+    return single("Sigmoid", [2, 5], [2, 5], opset=7, ir=3)
+
+
+@model("mul_broadcast_c11")
+def _():  # [1,C,H,W] * [1,C,1,1] (initializer)
+    return single("Mul", [1, 3, 4, 4], [1, 3, 4, 4], [W("C", [1, 3, 1, 1])],
+                  ["C"])
+
+
+@model("mul_two_inputs_broadcast")
+def _():  # [2,1,4] * [3,1] -> [2,3,4]: both operands broadcast
+    n = helper.make_node("Mul", ["A", "B"], ["Y"], name="mul")
+    return mk([n], [vi("A", F, [2, 1, 4]), vi("B", F, [3, 1])],
+              [vi("Y", F, [2, 3, 4])])
+
+
+@model("swish_block")
+def _():  # Conv -> x * Sigmoid(x) -> MaxPool: elementwise ops inside NHWC
+    nodes = [
+        helper.make_node("Conv", ["X", "W", "B"], ["c"], name="conv",
+                         kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+        helper.make_node("Sigmoid", ["c"], ["s"], name="sigmoid"),
+        helper.make_node("Mul", ["c", "s"], ["m"], name="mul"),
+        helper.make_node("MaxPool", ["m"], ["Y"], name="pool",
+                         kernel_shape=[2, 2], strides=[2, 2]),
+    ]
+    return mk(nodes, [vi("X", F, [1, 2, 6, 6])], [vi("Y", F, [1, 4, 3, 3])],
+              [W("W", [4, 2, 3, 3]), W("B", [4])])
+
+
 # ---------------------------------------------------------------- pooling
 @model("maxpool_pads")
 def _():
@@ -634,6 +671,11 @@ def bad_add_shape():
               [vi("Y", F, [1, 5, 4, 4])])
 
 
+def bad_mul_shape():
+    n = helper.make_node("Mul", ["A", "B"], ["Y"], name="mul")
+    return mk([n], [vi("A", F, [2, 3]), vi("B", F, [4])], [vi("Y", F, [2, 3])])
+
+
 def bad_dim(value):
     m = single("Relu", [1, 3, 4, 4], [1, 3, 4, 4])
     m.graph.input[0].type.tensor_type.shape.dim[1].dim_value = value
@@ -729,6 +771,8 @@ def write_all(outdir, only=None):
          "Conv with a 3-D input and a 4-D weight"),
         ("bad-add-shape", bad_add_shape(), False,
          "Add [1,3,4,4] + [1,5,4,4] (not broadcastable)"),
+        ("bad-mul-shape", bad_mul_shape(), False,
+         "Mul [2,3] * [4] (not broadcastable)"),
         ("bad-zero-dim", bad_dim(0), False, "graph input dim 1 is 0"),
         ("bad-negative-dim", bad_dim(-3), False, "graph input dim 1 is -3"),
         ("bad-opset99", bad_opset99(), False,

@@ -9,6 +9,7 @@
 #define KILN_OPS_TD
 
 include "KilnDialect.td"
+include "KilnInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/IR/BuiltinAttributes.td"
 include "mlir/IR/CommonAttrConstraints.td"
@@ -113,19 +114,73 @@ def Kiln_BatchNormOp : Kiln_Op<"batch_norm", [Pure]> {
 // Elementwise
 //===----------------------------------------------------------------------===//
 
-def Kiln_ReluOp : Kiln_Op<"relu", [Pure, SameOperandsAndResultType]> {
+// An elementwise op is its operands, its result and `scalar`: the C++ body
+// of its static `buildScalar(b, loc, args)` (one element of each operand in
+// `args`; return the result element). The importer, kiln-layout and
+// convert-kiln-to-linalg handle every such op through the interface.
+class Kiln_ElementwiseOp<string mnemonic, list<Trait> traits, code scalar>
+    : Kiln_Op<mnemonic, !listconcat(traits, [Pure, Kiln_ElementwiseOpInterface])> {
+  let results = (outs Kiln_FloatTensor:$output);
+  let extraClassDeclaration = [{
+    /// The op on one element of each operand: the body of its lowering.
+    static ::mlir::Value buildScalar(::mlir::OpBuilder &b, ::mlir::Location loc,
+                                     ::mlir::ValueRange args);
+  }];
+  let extraClassDefinition = [{
+    ::mlir::Value $cppClass::buildScalar(::mlir::OpBuilder &b, ::mlir::Location loc,
+                                         ::mlir::ValueRange args) {
+  }] # scalar # [{
+    }
+  }];
+}
+
+class Kiln_UnaryElementwiseOp<string mnemonic, code scalar>
+    : Kiln_ElementwiseOp<mnemonic, [SameOperandsAndResultType], scalar> {
+  let arguments = (ins Kiln_FloatTensor:$input);
+  let assemblyFormat = "$input attr-dict `:` type($output)";
+}
+
+// Operands broadcast (NumPy/ONNX rules) to the result shape.
+class Kiln_BinaryElementwiseOp<string mnemonic, code scalar>
+    : Kiln_ElementwiseOp<mnemonic, [], scalar> {
+  let arguments = (ins Kiln_FloatTensor:$lhs, Kiln_FloatTensor:$rhs);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Kiln_ReluOp : Kiln_UnaryElementwiseOp<"relu", [{
+    ::mlir::Value zero = ::mlir::arith::ConstantOp::create(
+        b, loc, b.getFloatAttr(args[0].getType(), 0.0));
+    return ::mlir::arith::MaximumFOp::create(b, loc, args[0], zero);
+  }]> {
   let summary = "rectified linear unit (ONNX Relu)";
   let description = [{
     ```mlir
     %y = kiln.relu %x : tensor<1x64x56x56xf32>
     ```
   }];
-  let arguments = (ins Kiln_FloatTensor:$input);
-  let results = (outs Kiln_FloatTensor:$output);
-  let assemblyFormat = "$input attr-dict `:` type($output)";
 }
 
-def Kiln_AddOp : Kiln_Op<"add", [Pure]> {
+def Kiln_SigmoidOp : Kiln_UnaryElementwiseOp<"sigmoid", [{
+    ::mlir::Value one = ::mlir::arith::ConstantOp::create(
+        b, loc, b.getFloatAttr(args[0].getType(), 1.0));
+    ::mlir::Value e = ::mlir::math::ExpOp::create(
+        b, loc, ::mlir::arith::NegFOp::create(b, loc, args[0]));
+    return ::mlir::arith::DivFOp::create(
+        b, loc, one, ::mlir::arith::AddFOp::create(b, loc, one, e));
+  }]> {
+  let summary = "logistic sigmoid 1 / (1 + exp(-x)) (ONNX Sigmoid)";
+  let description = [{
+    ```mlir
+    %y = kiln.sigmoid %x : tensor<1x64x56x56xf32>
+    ```
+  }];
+}
+
+def Kiln_AddOp : Kiln_BinaryElementwiseOp<"add", [{
+    return ::mlir::arith::AddFOp::create(b, loc, args[0], args[1]);
+  }]> {
   let summary = "elementwise addition with NumPy broadcasting (ONNX Add)";
   let description = [{
     ```mlir
@@ -133,12 +188,18 @@ def Kiln_AddOp : Kiln_Op<"add", [Pure]> {
         -> tensor<1x64x8x8xf32>
     ```
   }];
-  let arguments = (ins Kiln_FloatTensor:$lhs, Kiln_FloatTensor:$rhs);
-  let results = (outs Kiln_FloatTensor:$output);
-  let assemblyFormat = [{
-    $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+}
+
+def Kiln_MulOp : Kiln_BinaryElementwiseOp<"mul", [{
+    return ::mlir::arith::MulFOp::create(b, loc, args[0], args[1]);
+  }]> {
+  let summary = "elementwise multiplication with NumPy broadcasting (ONNX Mul)";
+  let description = [{
+    ```mlir
+    %y = kiln.mul %a, %b : (tensor<1x64x8x8xf32>, tensor<1x64x1x1xf32>)
+        -> tensor<1x64x8x8xf32>
+    ```
   }];
-  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//

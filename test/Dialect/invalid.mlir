@@ -275,7 +275,7 @@ func.func @batch_norm_param_shape(%x: tensor<1x3x4x4xf32>, %p: tensor<3xf32>, %v
 }
 
 //===----------------------------------------------------------------------===//
-// kiln.relu / kiln.add
+// Elementwise ops (kiln.relu, kiln.sigmoid, kiln.add, kiln.mul)
 //===----------------------------------------------------------------------===//
 
 // -----
@@ -289,7 +289,7 @@ func.func @relu_result_type(%x: tensor<1x4xf32>) -> tensor<4x1xf32> {
 // -----
 
 func.func @add_not_broadcastable(%a: tensor<1x3x4x4xf32>, %b: tensor<1x5x4x4xf32>) -> tensor<1x5x4x4xf32> {
-  // expected-error @+1 {{'kiln.add' op operand shapes [1,3,4,4] and [1,5,4,4] are not broadcast-compatible}}
+  // expected-error @+1 {{'kiln.add' op operand shapes 'tensor<1x3x4x4xf32>' and 'tensor<1x5x4x4xf32>' are not broadcast-compatible}}
   %0 = kiln.add %a, %b : (tensor<1x3x4x4xf32>, tensor<1x5x4x4xf32>) -> tensor<1x5x4x4xf32>
   return %0 : tensor<1x5x4x4xf32>
 }
@@ -300,6 +300,55 @@ func.func @add_result_shape(%a: tensor<1x3x4x4xf32>, %b: tensor<3x1x1xf32>) -> t
   // expected-error @+1 {{'kiln.add' op result shape [3,4,4] does not match the broadcast shape [1,3,4,4]}}
   %0 = kiln.add %a, %b : (tensor<1x3x4x4xf32>, tensor<3x1x1xf32>) -> tensor<3x4x4xf32>
   return %0 : tensor<3x4x4xf32>
+}
+
+// -----
+
+func.func @sigmoid_result_type(%x: tensor<2x3xf32>) -> tensor<2x3xf16> {
+  // expected-error @+1 {{'kiln.sigmoid' op requires the same type for all operands and results}}
+  %0 = "kiln.sigmoid"(%x) : (tensor<2x3xf32>) -> tensor<2x3xf16>
+  return %0 : tensor<2x3xf16>
+}
+
+// -----
+
+func.func @sigmoid_integer(%x: tensor<2x3xi32>) -> tensor<2x3xi32> {
+  // expected-error @+1 {{'kiln.sigmoid' op operand #0 must be ranked tensor of floating-point values, but got 'tensor<2x3xi32>'}}
+  %0 = kiln.sigmoid %x : tensor<2x3xi32>
+  return %0 : tensor<2x3xi32>
+}
+
+// -----
+
+func.func @mul_not_broadcastable(%a: tensor<2x3xf32>, %b: tensor<4xf32>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{'kiln.mul' op operand shapes 'tensor<2x3xf32>' and 'tensor<4xf32>' are not broadcast-compatible}}
+  %0 = kiln.mul %a, %b : (tensor<2x3xf32>, tensor<4xf32>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @mul_result_shape(%a: tensor<2x1xf32>, %b: tensor<3xf32>) -> tensor<2x1xf32> {
+  // Broadcasting widens the unit dimension.
+  // expected-error @+1 {{'kiln.mul' op result shape [2,1] does not match the broadcast shape [2,3]}}
+  %0 = kiln.mul %a, %b : (tensor<2x1xf32>, tensor<3xf32>) -> tensor<2x1xf32>
+  return %0 : tensor<2x1xf32>
+}
+
+// -----
+
+func.func @mul_element_types(%a: tensor<2x3xf32>, %b: tensor<2x3xf16>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{'kiln.mul' op operand element types 'f32' and 'f16' differ}}
+  %0 = kiln.mul %a, %b : (tensor<2x3xf32>, tensor<2x3xf16>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @add_result_element_type(%a: tensor<2x3xf32>, %b: tensor<2x3xf32>) -> tensor<2x3xf16> {
+  // expected-error @+1 {{'kiln.add' op result element type 'f16' does not match the operands' 'f32'}}
+  %0 = kiln.add %a, %b : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf16>
+  return %0 : tensor<2x3xf16>
 }
 
 //===----------------------------------------------------------------------===//

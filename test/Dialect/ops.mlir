@@ -55,13 +55,20 @@ func.func @batch_norm(%x: tensor<1x3x4x4xf32>, %p: tensor<3xf32>) -> (tensor<1x3
 }
 
 // CHECK-LABEL: func.func @elementwise
-// CHECK-SAME: (%[[A:.+]]: tensor<1x3x4x4xf32>, %[[C:.+]]: tensor<1x3x1x1xf32>)
-func.func @elementwise(%a: tensor<1x3x4x4xf32>, %c: tensor<1x3x1x1xf32>) -> tensor<1x3x4x4xf32> {
+// CHECK-SAME: (%[[A:.+]]: tensor<1x3x4x4xf32>, %[[C:.+]]: tensor<1x3x1x1xf32>, %[[V:.+]]: tensor<4xf32>)
+func.func @elementwise(%a: tensor<1x3x4x4xf32>, %c: tensor<1x3x1x1xf32>, %v: tensor<4xf32>) -> tensor<1x3x4x4xf32> {
   // CHECK: %[[R:.+]] = kiln.relu %[[A]] : tensor<1x3x4x4xf32>
   %0 = kiln.relu %a : tensor<1x3x4x4xf32>
-  // CHECK: kiln.add %[[R]], %[[C]] : (tensor<1x3x4x4xf32>, tensor<1x3x1x1xf32>) -> tensor<1x3x4x4xf32>
+  // CHECK: %[[S:.+]] = kiln.add %[[R]], %[[C]] : (tensor<1x3x4x4xf32>, tensor<1x3x1x1xf32>) -> tensor<1x3x4x4xf32>
   %1 = kiln.add %0, %c : (tensor<1x3x4x4xf32>, tensor<1x3x1x1xf32>) -> tensor<1x3x4x4xf32>
-  return %1 : tensor<1x3x4x4xf32>
+  // CHECK: %[[G:.+]] = kiln.sigmoid %[[S]] : tensor<1x3x4x4xf32>
+  %2 = kiln.sigmoid %1 : tensor<1x3x4x4xf32>
+  // Both operands broadcast: [1,3,1,1] * [4] -> [1,3,1,4].
+  // CHECK: %[[M:.+]] = kiln.mul %[[C]], %[[V]] : (tensor<1x3x1x1xf32>, tensor<4xf32>) -> tensor<1x3x1x4xf32>
+  %3 = kiln.mul %c, %v : (tensor<1x3x1x1xf32>, tensor<4xf32>) -> tensor<1x3x1x4xf32>
+  // CHECK: kiln.mul %[[G]], %[[M]] : (tensor<1x3x4x4xf32>, tensor<1x3x1x4xf32>) -> tensor<1x3x4x4xf32>
+  %4 = kiln.mul %2, %3 : (tensor<1x3x4x4xf32>, tensor<1x3x1x4xf32>) -> tensor<1x3x4x4xf32>
+  return %4 : tensor<1x3x4x4xf32>
 }
 
 // CHECK-LABEL: func.func @pools

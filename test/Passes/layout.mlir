@@ -1,8 +1,9 @@
 // RUN: kiln-opt %s --split-input-file --kiln-layout | FileCheck %s
 
 // kiln-layout: NCHW fused_conv (group 1, constant filter) and pools move to
-// NHWC between kiln.transpose ops; transposes are pushed through ReLU and Add
-// and cancel, so only the region's edges relayout.
+// NHWC between kiln.transpose ops; transposes are pushed through elementwise
+// ops (ReLU, Sigmoid, Add, Mul) and cancel, so only the region's edges
+// relayout.
 
 // The filter [F=2, C=1, KH=1, KW=2] = [[1, 2]], [[3, 4]] becomes HWCF
 // [1, 2, 1, 2]: hwcf[0][kw][0][f] = fchw[f][0][0][kw].
@@ -172,4 +173,60 @@ func.func @negative_plain_conv(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {
   %w = arith.constant dense<1.0> : tensor<2x2x1x1xf32>
   %0 = kiln.conv %x, %w : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x4x4xf32>
   return %0 : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// Every elementwise op moves into NHWC with the same rule: x * sigmoid(x)
+// between a conv and a pool stays in the region.
+// CHECK-LABEL: func.func @swish
+// CHECK: %[[IN:.+]] = kiln.transpose %{{.+}} {perm = array<i64: 0, 2, 3, 1>}
+// CHECK-NOT: kiln.transpose
+// CHECK: %[[C:.+]] = kiln.fused_conv %[[IN]], {{.+}} {layout = "NHWC"}
+// CHECK-NOT: kiln.transpose
+// CHECK: %[[S:.+]] = kiln.sigmoid %[[C]] : tensor<1x4x4x2xf32>
+// CHECK-NOT: kiln.transpose
+// CHECK: %[[M:.+]] = kiln.mul %[[C]], %[[S]] : (tensor<1x4x4x2xf32>, tensor<1x4x4x2xf32>) -> tensor<1x4x4x2xf32>
+// CHECK-NOT: kiln.transpose
+// CHECK: %[[P:.+]] = kiln.max_pool %[[M]] {{{.+}}layout = "NHWC"
+// CHECK: %[[OUT:.+]] = kiln.transpose %[[P]] {perm = array<i64: 0, 3, 1, 2>}
+// CHECK: return %[[OUT]]
+func.func @swish(%x: tensor<1x2x4x4xf32>, %b: tensor<2xf32>) -> tensor<1x2x2x2xf32> {
+  %w = arith.constant dense<1.0> : tensor<2x2x1x1xf32>
+  %0 = kiln.fused_conv %x, %w, %b : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+  %1 = kiln.sigmoid %0 : tensor<1x2x4x4xf32>
+  %2 = kiln.mul %0, %1 : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %3 = kiln.max_pool %2 {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : tensor<1x2x4x4xf32> -> tensor<1x2x2x2xf32>
+  return %3 : tensor<1x2x2x2xf32>
+}
+
+// -----
+
+// Operands transposed alike may broadcast: the op runs on the untransposed
+// operands and its result is transposed once.
+// CHECK-LABEL: func.func @broadcast_through_transposes
+// CHECK-SAME: (%[[A:.+]]: tensor<1x4x4x2xf32>, %[[C:.+]]: tensor<1x1x1x2xf32>)
+// CHECK: %[[M:.+]] = kiln.mul %[[A]], %[[C]] : (tensor<1x4x4x2xf32>, tensor<1x1x1x2xf32>) -> tensor<1x4x4x2xf32>
+// CHECK: %[[T:.+]] = kiln.transpose %[[M]] {perm = array<i64: 0, 3, 1, 2>} : tensor<1x4x4x2xf32> -> tensor<1x2x4x4xf32>
+// CHECK: return %[[T]]
+func.func @broadcast_through_transposes(%a: tensor<1x4x4x2xf32>, %c: tensor<1x1x1x2xf32>) -> tensor<1x2x4x4xf32> {
+  %0 = kiln.transpose %a {perm = array<i64: 0, 3, 1, 2>} : tensor<1x4x4x2xf32> -> tensor<1x2x4x4xf32>
+  %1 = kiln.transpose %c {perm = array<i64: 0, 3, 1, 2>} : tensor<1x1x1x2xf32> -> tensor<1x2x1x1xf32>
+  %2 = kiln.mul %0, %1 : (tensor<1x2x4x4xf32>, tensor<1x2x1x1xf32>) -> tensor<1x2x4x4xf32>
+  return %2 : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// Operands transposed by different permutations stay as they are.
+// CHECK-LABEL: func.func @negative_mismatched_perms
+// CHECK: %[[T0:.+]] = kiln.transpose %{{.+}} {perm = array<i64: 2, 0, 1>}
+// CHECK: %[[T1:.+]] = kiln.transpose %{{.+}} {perm = array<i64: 1, 0, 2>}
+// CHECK: %[[M:.+]] = kiln.mul %[[T0]], %[[T1]]
+// CHECK: return %[[M]]
+func.func @negative_mismatched_perms(%a: tensor<2x3x4xf32>, %b: tensor<2x4x3xf32>) -> tensor<4x2x3xf32> {
+  %0 = kiln.transpose %a {perm = array<i64: 2, 0, 1>} : tensor<2x3x4xf32> -> tensor<4x2x3xf32>
+  %1 = kiln.transpose %b {perm = array<i64: 1, 0, 2>} : tensor<2x4x3xf32> -> tensor<4x2x3xf32>
+  %2 = kiln.mul %0, %1 : (tensor<4x2x3xf32>, tensor<4x2x3xf32>) -> tensor<4x2x3xf32>
+  return %2 : tensor<4x2x3xf32>
 }
