@@ -1,12 +1,15 @@
 //===- ModelABI.cpp - the model descriptor the runtime reads --------------===//
 //
-// See ModelABI.h. The struct layout mirrors runtime/src/kiln_abi.h field by
-// field; the runtime's ABI version check catches a mismatch.
+// See ModelABI.h. The LLVM struct is checked against the C layout of
+// kiln_abi_model (runtime/src/kiln_abi.h) on every emission, and the
+// runtime's ABI version check catches a library built by another kiln.
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/ModelABI.h"
 
-#include "compiler/Importer.h"
+#include "dialects/Kiln/KilnDialect.h"
+#include "runtime/include/kiln/kiln.h"
+#include "runtime/src/kiln_abi.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/IR/IRBuilder.h"
@@ -16,14 +19,19 @@ using namespace kiln;
 
 static int32_t onnxElemType(Type t) {
   if (t.isF32())
-    return 1;
+    return KILN_FLOAT32;
   if (t.isF64())
-    return 11;
+    return KILN_FLOAT64;
   if (t.isInteger(64))
-    return 7;
+    return KILN_INT64;
   if (t.isInteger(32))
-    return 6;
-  return 0;
+    return KILN_INT32;
+  return KILN_ELEM_UNDEFINED;
+}
+
+static llvm::Error internalError(const llvm::Twine &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                 "internal error: " + msg);
 }
 
 FailureOr<ModelSignature> kiln::getModelSignature(ModuleOp module) {
@@ -53,19 +61,16 @@ FailureOr<ModelSignature> kiln::getModelSignature(ModuleOp module) {
   return sig;
 }
 
-LogicalResult kiln::emitModelDescriptor(llvm::Module &m,
-                                        const ModelSignature &sig,
-                                        uint64_t arenaBytes) {
+llvm::Error kiln::emitModelDescriptor(llvm::Module &m, const ModelSignature &sig,
+                                      uint64_t arenaBytes) {
   llvm::LLVMContext &ctx = m.getContext();
   llvm::Function *entry = m.getFunction(kMainFunctionName);
   size_t numBuffers = sig.inputs.size() + sig.outputs.size();
   size_t numArgs = numBuffers + (arenaBytes ? 1 : 0);
-  if (!entry || entry->arg_size() != numArgs) {
-    llvm::errs() << "kiln: internal error: @main_graph missing or with "
-                 << (entry ? entry->arg_size() : 0) << " arguments, expected "
-                 << numArgs << "\n";
-    return failure();
-  }
+  if (!entry || entry->arg_size() != numArgs)
+    return internalError("@main_graph missing or with " +
+                         llvm::Twine(entry ? entry->arg_size() : 0) +
+                         " arguments, expected " + llvm::Twine(numArgs));
   entry->setLinkage(llvm::GlobalValue::InternalLinkage);
   llvm::IRBuilder<> b(ctx);
   auto *ptrTy = llvm::PointerType::get(ctx, 0);
@@ -111,21 +116,47 @@ LogicalResult kiln::emitModelDescriptor(llvm::Module &m,
     return new llvm::GlobalVariable(m, arrTy, true, llvm::GlobalValue::PrivateLinkage,
                                     llvm::ConstantArray::get(arrTy, elems), what);
   };
-  // struct kiln_abi_model { u32 abi_version, num_inputs, num_outputs, reserved;
-  //   const kiln_abi_tensor *inputs, *outputs; const char *model_name;
-  //   void (*invoke)(void *const *, void *); u64 scratch_bytes; }
-  auto *modelTy = llvm::StructType::get(ctx, {i32, i32, i32, i32, ptrTy, ptrTy, ptrTy,
-                                              ptrTy, i64});
+  // kiln_abi_model, field by field (kiln_abi.h).
+  auto *modelTy = llvm::StructType::get(
+      ctx, {i32, i32, i32, i32, ptrTy, ptrTy, ptrTy, ptrTy, i64, ptrTy, i64, i64});
+  static constexpr size_t offsets[] = {
+      offsetof(kiln_abi_model, abi_version),   offsetof(kiln_abi_model, num_inputs),
+      offsetof(kiln_abi_model, num_outputs),   offsetof(kiln_abi_model, device),
+      offsetof(kiln_abi_model, inputs),        offsetof(kiln_abi_model, outputs),
+      offsetof(kiln_abi_model, model_name),    offsetof(kiln_abi_model, invoke),
+      offsetof(kiln_abi_model, scratch_bytes), offsetof(kiln_abi_model, device_image),
+      offsetof(kiln_abi_model, device_image_bytes),
+      offsetof(kiln_abi_model, device_scratch_bytes)};
+  static constexpr size_t tensorOffsets[] = {
+      offsetof(kiln_abi_tensor, name), offsetof(kiln_abi_tensor, elem_type),
+      offsetof(kiln_abi_tensor, rank), offsetof(kiln_abi_tensor, shape)};
+  // Both targets are LP64, like the machine kiln is built on.
+  const llvm::DataLayout &dl = m.getDataLayout();
+  const llvm::StructLayout *layout = dl.getStructLayout(modelTy);
+  const llvm::StructLayout *tensorLayout = dl.getStructLayout(tensorTy);
+  if (layout->getSizeInBytes() != sizeof(kiln_abi_model) ||
+      tensorLayout->getSizeInBytes() != sizeof(kiln_abi_tensor))
+    return internalError("the emitted model descriptor does not match kiln_abi.h");
+  for (auto [i, off] : llvm::enumerate(offsets))
+    if (layout->getElementOffset(i) != off)
+      return internalError("kiln_abi_model field " + llvm::Twine(i) +
+                           " is misplaced in the emitted descriptor");
+  for (auto [i, off] : llvm::enumerate(tensorOffsets))
+    if (tensorLayout->getElementOffset(i) != off)
+      return internalError("kiln_abi_tensor field " + llvm::Twine(i) + " is misplaced");
+  llvm::Constant *null = llvm::ConstantPointerNull::get(ptrTy);
   llvm::Constant *init = llvm::ConstantStruct::get(
       modelTy,
-      {llvm::ConstantInt::get(i32, kAbiVersion),
+      {llvm::ConstantInt::get(i32, KILN_ABI_VERSION),
        llvm::ConstantInt::get(i32, sig.inputs.size()),
-       llvm::ConstantInt::get(i32, sig.outputs.size()), llvm::ConstantInt::get(i32, 0),
+       llvm::ConstantInt::get(i32, sig.outputs.size()),
+       llvm::ConstantInt::get(i32, KILN_ABI_DEVICE_CPU),
        tensorArray(sig.inputs, "kiln.inputs"), tensorArray(sig.outputs, "kiln.outputs"),
-       cstring(sig.modelName), invoke, llvm::ConstantInt::get(i64, arenaBytes)});
+       cstring(sig.modelName), invoke, llvm::ConstantInt::get(i64, arenaBytes), null,
+       llvm::ConstantInt::get(i64, 0), llvm::ConstantInt::get(i64, 0)});
   auto *desc = new llvm::GlobalVariable(m, modelTy, true,
                                         llvm::GlobalValue::ExternalLinkage, init,
                                         "kiln_generated_model");
   desc->setVisibility(llvm::GlobalValue::HiddenVisibility);
-  return success();
+  return llvm::Error::success();
 }

@@ -4,7 +4,9 @@
 // struct (runtime/src/kiln_abi.h) describing its inputs and outputs and
 // pointing at an `invoke(buffers, scratch)` wrapper around @main_graph. This
 // file extracts the signature from the imported IR and emits the struct and
-// wrapper in LLVM IR for any 64-bit target.
+// wrapper in LLVM IR for any 64-bit target. The layout, version and
+// element-type codes come from the runtime's own headers (kiln_abi.h,
+// kiln.h), checked field by field against the emitted struct.
 //
 //===----------------------------------------------------------------------===//
 #ifndef KILN_CODEGEN_MODELABI_H
@@ -12,18 +14,16 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Support/Error.h"
 
 #include <string>
 #include <vector>
 
 namespace kiln {
 
-/// Must match KILN_ABI_VERSION in runtime/src/kiln_abi.h.
-constexpr uint32_t kAbiVersion = 1;
-
 struct TensorSignature {
   std::string name;
-  int32_t elemType; ///< ONNX TensorProto.DataType
+  int32_t elemType; ///< kiln_elem_type (= ONNX TensorProto.DataType)
   std::vector<int64_t> shape;
 };
 
@@ -39,9 +39,8 @@ mlir::FailureOr<ModelSignature> getModelSignature(mlir::ModuleOp module);
 /// Adds `kiln_generated_model` and its invoke wrapper to `llvmModule`, which
 /// must define `main_graph` taking one pointer per input then per output,
 /// plus the activation arena when `arenaBytes` > 0 (the runtime's scratch).
-mlir::LogicalResult emitModelDescriptor(llvm::Module &llvmModule,
-                                        const ModelSignature &signature,
-                                        uint64_t arenaBytes);
+llvm::Error emitModelDescriptor(llvm::Module &llvmModule, const ModelSignature &signature,
+                                uint64_t arenaBytes);
 
 } // namespace kiln
 

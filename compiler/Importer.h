@@ -9,9 +9,15 @@
 #ifndef KILN_COMPILER_IMPORTER_H
 #define KILN_COMPILER_IMPORTER_H
 
+#include "dialects/Kiln/KilnDialect.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/ADT/StringRef.h"
+
+#include <map>
+#include <string>
+#include <vector>
 
 namespace onnx {
 class ModelProto;
@@ -23,14 +29,15 @@ namespace kiln {
 constexpr int64_t kMinOpset = 7, kMaxOpset = 21;
 constexpr int64_t kMinIrVersion = 3, kMaxIrVersion = 10;
 
-/// Name of the function the importer creates.
-constexpr llvm::StringLiteral kMainFunctionName = "main_graph";
-/// Argument/result attribute holding the ONNX graph input/output name.
-constexpr llvm::StringLiteral kNameAttr = "kiln.name";
+// The function it creates (kMainFunctionName) and the name attribute
+// (kNameAttr) are defined by the dialect (dialects/Kiln/KilnDialect.h).
 
 struct ImportOptions {
   /// Run ONNX's checker where Debian's ONNX 1.12 understands the model.
   bool runChecker = true;
+  /// Shapes for graph inputs by name (`--shape=NAME:1x3x224x224`): bind
+  /// symbolic dimensions; static ones must agree.
+  std::map<std::string, std::vector<int64_t>> inputShapes;
 };
 
 /// Imports the ONNX model in `path`. Errors are reported through the
@@ -40,6 +47,12 @@ mlir::OwningOpRef<mlir::ModuleOp>
 importOnnxFile(mlir::MLIRContext *context, llvm::StringRef path,
                const ImportOptions &options = {});
 
+/// Imports a serialized ModelProto held in memory (`sourceName` names it in
+/// diagnostics; external data is resolved against `modelDir`).
+mlir::OwningOpRef<mlir::ModuleOp>
+importOnnxBytes(mlir::MLIRContext *context, llvm::StringRef bytes, llvm::StringRef modelDir,
+                llvm::StringRef sourceName, const ImportOptions &options = {});
+
 /// Imports an already parsed model. `modelDir` is the folder external data
 /// must stay inside; `sourceName` names the model in diagnostics.
 mlir::OwningOpRef<mlir::ModuleOp>
@@ -47,8 +60,9 @@ importOnnxModel(mlir::MLIRContext *context, const onnx::ModelProto &model,
                 llvm::StringRef modelDir, llvm::StringRef sourceName,
                 const ImportOptions &options = {});
 
-/// The ONNX operator types the importer accepts.
-bool isSupportedOnnxOp(llvm::StringRef opType);
+/// Whether the importer accepts default-domain ONNX operator `opType` in a
+/// model of opset `opset` (compiler/OpTable.h lists the forms it imports).
+bool isSupportedOnnxOp(llvm::StringRef opType, int64_t opset = kMaxOpset);
 
 } // namespace kiln
 

@@ -7,7 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "passes/Passes.h"
 
-#include "compiler/Importer.h"
+#include "dialects/Kiln/KilnDialect.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"

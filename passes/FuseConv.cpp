@@ -70,7 +70,11 @@ struct FuseResidualAdd : OpRewritePattern<AddOp> {
       if (Operation *def = other.getDefiningOp())
         if (!def->isBeforeInBlock(conv) && def->getBlock() == conv->getBlock())
           rewriter.moveOpAfter(conv, def);
-      rewriter.modifyOpInPlace(conv, [&] { conv.getResidualMutable().assign(other); });
+      // The fused op answers for both ONNX nodes (diagnostics, report).
+      rewriter.modifyOpInPlace(conv, [&] {
+        conv.getResidualMutable().assign(other);
+        conv->setLoc(rewriter.getFusedLoc({conv.getLoc(), add.getLoc()}));
+      });
       rewriter.replaceOp(add, conv.getResult());
       return success();
     }
@@ -86,7 +90,10 @@ struct FuseRelu : OpRewritePattern<ReluOp> {
     FusedConvOp conv = fusable(relu.getInput(), /*needNoResidual=*/false);
     if (!conv)
       return rewriter.notifyMatchFailure(relu, "input is not a single-use fused_conv");
-    rewriter.modifyOpInPlace(conv, [&] { conv.setRelu(true); });
+    rewriter.modifyOpInPlace(conv, [&] {
+      conv.setRelu(true);
+      conv->setLoc(rewriter.getFusedLoc({conv.getLoc(), relu.getLoc()}));
+    });
     rewriter.replaceOp(relu, conv.getResult());
     return success();
   }

@@ -94,9 +94,8 @@ Value elementwise(OpBuilder &b, Location loc, RankedTensorType type,
   return op.getResult(0);
 }
 
-Value relu(OpBuilder &b, Location loc, Value x) {
-  return arith::MaximumFOp::create(b, loc, x, floatConst(b, loc, x.getType(), 0.0));
-}
+/// kiln.relu's scalar body (for fused epilogues).
+Value relu(OpBuilder &b, Location loc, Value x) { return ReluOp::buildScalar(b, loc, x); }
 
 /// Pads the two spatial dims of a 4-D tensor.
 Value padSpatial(OpBuilder &b, Location loc, Value x, bool nhwc, int64_t top,
@@ -156,7 +155,15 @@ struct ConvParams {
   int64_t group;
   bool relu, nhwc;
   RankedTensorType resultType;
+  /// The op's kernel (kiln-select-kernels); null: plain loops.
+  KernelAttr kernel;
 };
+
+/// Hands the kiln op's kernel to the linalg op that implements it.
+void setKernel(Operation *root, KernelAttr kernel) {
+  if (kernel)
+    root->setAttr(kKernelAttrName, kernel);
+}
 
 /// Applies the residual add and ReLU of `p` to `conv` (elementwise).
 Value epilogue(OpBuilder &b, Location loc, const ConvParams &p, Value conv,
@@ -213,10 +220,28 @@ Value lowerPackedConv(OpBuilder &b, Location loc, const ConvParams &p, Value pad
   Value init = linalg::BroadcastOp::create(b, loc, bias, outSlice,
                                            ArrayRef<int64_t>{0, 1, 2})
                    .getResult()[0];
-  Value conv = linalg::Conv2DNhwcHwcfOp::create(b, loc, TypeRange{sliceType},
-                                                ValueRange{padded, wSlice},
-                                                ValueRange{init}, strides, dilations)
-                   .getResult(0);
+  Value conv;
+  if (p.kernel && p.kernel.getKind() == KernelKind::conv1x1_gemm) {
+    // 1x1, stride 1, no padding: [N*H*W, C] x [C, B] accumulating onto the
+    // bias, as one matmul per channel block.
+    RankedTensorType in = tensorType(padded);
+    int64_t m = in.getDimSize(0) * in.getDimSize(1) * in.getDimSize(2);
+    SmallVector<ReassociationIndices> rows = {{0, 1, 2}, {3}};
+    Value a = tensor::CollapseShapeOp::create(b, loc, padded, rows);
+    Value wm = tensor::CollapseShapeOp::create(
+        b, loc, wSlice, SmallVector<ReassociationIndices>{{0, 1, 2}, {3}});
+    Value acc = tensor::CollapseShapeOp::create(b, loc, init, rows);
+    auto mm = linalg::MatmulOp::create(b, loc, TypeRange{RankedTensorType::get({m, block}, f32)},
+                                       ValueRange{a, wm}, ValueRange{acc});
+    setKernel(mm, p.kernel);
+    conv = tensor::ExpandShapeOp::create(b, loc, sliceType, mm.getResult(0), rows);
+  } else {
+    auto op = linalg::Conv2DNhwcHwcfOp::create(b, loc, TypeRange{sliceType},
+                                               ValueRange{padded, wSlice},
+                                               ValueRange{init}, strides, dilations);
+    setKernel(op, p.kernel);
+    conv = op.getResult(0);
+  }
   Value residual;
   if (p.residual)
     residual = tensor::ExtractSliceOp::create(b, loc, sliceType, p.residual, offsets,
@@ -233,8 +258,12 @@ FailureOr<Value> lowerConv(OpBuilder &b, Location loc, const ConvParams &p) {
   RankedTensorType type = p.resultType;
   Attribute strides = b.getI64TensorAttr(p.strides);
   Attribute dilations = b.getI64TensorAttr(p.dilations);
-  if (p.nhwc && tensorType(p.filter).getRank() == 5)
+  // Packed filters ([F/B, KH, KW, C, B]) are the kernel's choice.
+  if (p.nhwc && p.kernel && p.kernel.getBlock() > 0) {
+    if (tensorType(p.filter).getRank() != 5)
+      return failure();
     return lowerPackedConv(b, loc, p, padded, strides, dilations);
+  }
   Value init;
   if (p.bias) {
     SmallVector<int64_t> dims = p.nhwc ? SmallVector<int64_t>{0, 1, 2}
@@ -246,12 +275,13 @@ FailureOr<Value> lowerConv(OpBuilder &b, Location loc, const ConvParams &p) {
   }
   Value conv;
   if (p.group == 1) {
-    if (p.nhwc)
-      conv = linalg::Conv2DNhwcHwcfOp::create(b, loc, TypeRange{type},
-                                              ValueRange{padded, p.filter},
-                                              ValueRange{init}, strides, dilations)
-                 .getResult(0);
-    else
+    if (p.nhwc) {
+      auto op = linalg::Conv2DNhwcHwcfOp::create(b, loc, TypeRange{type},
+                                                 ValueRange{padded, p.filter},
+                                                 ValueRange{init}, strides, dilations);
+      setKernel(op, p.kernel);
+      conv = op.getResult(0);
+    } else
       conv = linalg::Conv2DNchwFchwOp::create(b, loc, TypeRange{type},
                                               ValueRange{padded, p.filter},
                                               ValueRange{init}, strides, dilations)
@@ -291,7 +321,7 @@ struct LowerConv : OpConversionPattern<ConvOp> {
                                 ConversionPatternRewriter &rewriter) const override {
     ConvParams p{adaptor.getInput(), adaptor.getFilter(), adaptor.getBias(), Value(),
                  op.getStrides(), op.getPads(), op.getDilations(), (int64_t)op.getGroup(),
-                 false, false, op.getType()};
+                 false, false, op.getType(), getKernel(op)};
     auto v = lowerConv(rewriter, op.getLoc(), p);
     if (failed(v))
       return rewriter.notifyMatchFailure(op, "unsupported convolution");
@@ -307,7 +337,7 @@ struct LowerFusedConv : OpConversionPattern<FusedConvOp> {
     ConvParams p{adaptor.getInput(), adaptor.getFilter(), adaptor.getBias(),
                  adaptor.getResidual(), op.getStrides(), op.getPads(),
                  op.getDilations(), (int64_t)op.getGroup(), op.getRelu(), op.isNHWC(),
-                 op.getType()};
+                 op.getType(), getKernel(op)};
     auto v = lowerConv(rewriter, op.getLoc(), p);
     if (failed(v))
       return rewriter.notifyMatchFailure(op, "grouped NHWC convolution");
@@ -320,29 +350,19 @@ struct LowerFusedConv : OpConversionPattern<FusedConvOp> {
 // Elementwise and normalization
 //===----------------------------------------------------------------------===//
 
-struct LowerRelu : OpConversionPattern<ReluOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult matchAndRewrite(ReluOp op, OpAdaptor adaptor,
+/// Every op of the ElementwiseOpInterface: a linalg.generic over the result
+/// (operands read through broadcast maps) whose body is the op's buildScalar.
+struct LowerElementwise : OpInterfaceConversionPattern<ElementwiseOpInterface> {
+  using OpInterfaceConversionPattern::OpInterfaceConversionPattern;
+  LogicalResult matchAndRewrite(ElementwiseOpInterface op, ArrayRef<Value> operands,
                                 ConversionPatternRewriter &rewriter) const override {
-    rewriter.replaceOp(op, elementwise(rewriter, op.getLoc(), op.getType(),
-                                       adaptor.getInput(),
-                                       [](OpBuilder &b, Location l, ValueRange a) {
-                                         return relu(b, l, a[0]);
-                                       }));
-    return success();
-  }
-};
-
-struct LowerAdd : OpConversionPattern<AddOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult matchAndRewrite(AddOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
-    rewriter.replaceOp(
-        op, elementwise(rewriter, op.getLoc(), op.getType(),
-                        ValueRange{adaptor.getLhs(), adaptor.getRhs()},
-                        [](OpBuilder &b, Location l, ValueRange a) -> Value {
-                          return arith::AddFOp::create(b, l, a[0], a[1]);
-                        }));
+    auto type = cast<RankedTensorType>(op->getResult(0).getType());
+    Value r = elementwise(rewriter, op.getLoc(), type, operands,
+                          [&](OpBuilder &b, Location l, ValueRange a) {
+                            return op.buildScalar(b, l, a);
+                          });
+    setKernel(r.getDefiningOp(), getKernel(op));
+    rewriter.replaceOp(op, r);
     return success();
   }
 };
@@ -412,12 +432,13 @@ struct LowerMaxPool : OpConversionPattern<MaxPoolOp> {
     Attribute strides = rewriter.getI64TensorAttr(op.getStrides());
     Attribute dil = rewriter.getI64TensorAttr({1, 1});
     Value r;
-    if (nhwc)
-      r = linalg::PoolingNhwcMaxOp::create(rewriter, loc, TypeRange{op.getType()},
-                                           ValueRange{padded, window}, ValueRange{init},
-                                           strides, dil)
-              .getResult(0);
-    else
+    if (nhwc) {
+      auto pool = linalg::PoolingNhwcMaxOp::create(rewriter, loc, TypeRange{op.getType()},
+                                                   ValueRange{padded, window},
+                                                   ValueRange{init}, strides, dil);
+      setKernel(pool, getKernel(op));
+      r = pool.getResult(0);
+    } else
       r = linalg::PoolingNchwMaxOp::create(rewriter, loc, TypeRange{op.getType()},
                                            ValueRange{padded, window}, ValueRange{init},
                                            strides, dil)
@@ -430,16 +451,18 @@ struct LowerMaxPool : OpConversionPattern<MaxPoolOp> {
 /// Sum-pools `input` (already padded) with `kernel`/`strides` into `type`.
 Value sumPool(OpBuilder &b, Location loc, Value padded, bool nhwc,
               ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
-              RankedTensorType type) {
+              RankedTensorType type, KernelAttr choice) {
   Value init = filled(b, loc, type, 0.0);
   Value window = tensor::EmptyOp::create(b, loc, kernel, type.getElementType());
   Attribute s = b.getI64TensorAttr(strides);
   Attribute d = b.getI64TensorAttr({1, 1});
-  if (nhwc)
-    return linalg::PoolingNhwcSumOp::create(b, loc, TypeRange{type},
-                                            ValueRange{padded, window},
-                                            ValueRange{init}, s, d)
-        .getResult(0);
+  if (nhwc) {
+    auto pool = linalg::PoolingNhwcSumOp::create(b, loc, TypeRange{type},
+                                                 ValueRange{padded, window},
+                                                 ValueRange{init}, s, d);
+    setKernel(pool, choice);
+    return pool.getResult(0);
+  }
   return linalg::PoolingNchwSumOp::create(b, loc, TypeRange{type},
                                           ValueRange{padded, window}, ValueRange{init},
                                           s, d)
@@ -457,7 +480,7 @@ struct LowerAvgPool : OpConversionPattern<AvgPoolOp> {
     auto k = op.getKernelShape(), s = op.getStrides();
     Value padded = padSpatial(rewriter, loc, adaptor.getInput(), nhwc, p[0], p[1],
                               p[2] + g.extraH, p[3] + g.extraW, 0.0);
-    Value sum = sumPool(rewriter, loc, padded, nhwc, k, s, op.getType());
+    Value sum = sumPool(rewriter, loc, padded, nhwc, k, s, op.getType(), getKernel(op));
     // Reciprocal of each window's element count, computed at compile time:
     // windows clip at the explicit pads (count_include_pad) or at the input.
     std::vector<float> inv(g.outH * g.outW);
@@ -498,7 +521,7 @@ struct LowerGlobalAvgPool : OpConversionPattern<GlobalAvgPoolOp> {
     auto in = tensorType(adaptor.getInput()).getShape();
     int64_t h = in[nhwc ? 1 : 2], w = in[nhwc ? 2 : 3];
     Value sum = sumPool(rewriter, loc, adaptor.getInput(), nhwc, {h, w}, {1, 1},
-                        op.getType());
+                        op.getType(), getKernel(op));
     double scale = 1.0 / double(h * w);
     rewriter.replaceOp(op, elementwise(rewriter, loc, op.getType(), sum,
                                        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
@@ -551,11 +574,13 @@ struct LowerTranspose : OpConversionPattern<TransposeOp> {
 // Dense layers
 //===----------------------------------------------------------------------===//
 
-Value matmul(OpBuilder &b, Location loc, Value a, Value bm, RankedTensorType type) {
+Value matmul(OpBuilder &b, Location loc, Value a, Value bm, RankedTensorType type,
+             KernelAttr kernel) {
   Value init = filled(b, loc, type, 0.0);
-  return linalg::MatmulOp::create(b, loc, TypeRange{type}, ValueRange{a, bm},
-                                  ValueRange{init})
-      .getResult(0);
+  auto mm = linalg::MatmulOp::create(b, loc, TypeRange{type}, ValueRange{a, bm},
+                                     ValueRange{init});
+  setKernel(mm, kernel);
+  return mm.getResult(0);
 }
 
 Value transpose2D(OpBuilder &b, Location loc, Value v) {
@@ -576,7 +601,7 @@ struct LowerGemm : OpConversionPattern<GemmOp> {
       a = transpose2D(rewriter, loc, a);
     if (op.getTransB())
       b = transpose2D(rewriter, loc, b);
-    Value acc = matmul(rewriter, loc, a, b, op.getType());
+    Value acc = matmul(rewriter, loc, a, b, op.getType(), getKernel(op));
     double alpha = op.getAlpha().convertToFloat(), beta = op.getBeta().convertToFloat();
     if (alpha == 1.0 && (!adaptor.getC() || beta == 0.0)) {
       rewriter.replaceOp(op, acc);
@@ -608,7 +633,7 @@ struct LowerMatMul : OpConversionPattern<MatMulOp> {
   LogicalResult matchAndRewrite(MatMulOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     rewriter.replaceOp(op, matmul(rewriter, op.getLoc(), adaptor.getLhs(),
-                                  adaptor.getRhs(), op.getType()));
+                                  adaptor.getRhs(), op.getType(), getKernel(op)));
     return success();
   }
 };
@@ -658,7 +683,7 @@ struct ConvertKilnToLinalgPass
 } // namespace
 
 void kiln::populateKilnToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<LowerConv, LowerFusedConv, LowerRelu, LowerAdd, LowerBatchNorm,
+  patterns.add<LowerConv, LowerFusedConv, LowerElementwise, LowerBatchNorm,
                LowerMaxPool, LowerAvgPool, LowerGlobalAvgPool,
                LowerReshape<ReshapeOp>, LowerReshape<FlattenOp>, LowerTranspose,
                LowerGemm, LowerMatMul, LowerSoftmax>(patterns.getContext());

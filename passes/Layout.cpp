@@ -2,7 +2,7 @@
 //
 // Implements kiln-layout. Layout-sensitive ops (fused_conv, pools) switch to
 // NHWC between a pair of kiln.transpose ops; the transposes are then pushed
-// through layout-agnostic ops (ReLU, same-shape Add) and cancelled against
+// through layout-agnostic (elementwise) ops and cancelled against
 // each other, so only the edges of an NHWC region pay for a relayout.
 // Filters are permuted to [KH, KW, C, F] at compile time, making each
 // filter row for one input channel a contiguous run of output channels:
@@ -89,31 +89,34 @@ struct PoolToNHWC : OpRewritePattern<PoolOp> {
   }
 };
 
-/// relu(transpose(x)) -> transpose(relu(x)).
-struct ReluThroughTranspose : OpRewritePattern<ReluOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(ReluOp op, PatternRewriter &rewriter) const override {
-    auto t = op.getInput().template getDefiningOp<TransposeOp>();
-    if (!t)
-      return rewriter.notifyMatchFailure(op, "input is not a transpose");
-    Value relu = ReluOp::create(rewriter, op.getLoc(), t.getInput().getType(), t.getInput());
-    rewriter.replaceOp(op, transpose(rewriter, op.getLoc(), relu, t.getPerm()));
-    return success();
-  }
-};
-
-/// add(transpose(a, p), transpose(b, p)) -> transpose(add(a, b), p).
-struct AddThroughTransposes : OpRewritePattern<AddOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(AddOp op, PatternRewriter &rewriter) const override {
-    auto ta = op.getLhs().getDefiningOp<TransposeOp>();
-    auto tb = op.getRhs().getDefiningOp<TransposeOp>();
-    if (!ta || !tb || ta.getPerm() != tb.getPerm() ||
-        ta.getInput().getType() != tb.getInput().getType())
-      return rewriter.notifyMatchFailure(op, "operands are not matching transposes");
-    Value add = AddOp::create(rewriter, op.getLoc(), ta.getInput().getType(),
-                              ta.getInput(), tb.getInput());
-    rewriter.replaceOp(op, transpose(rewriter, op.getLoc(), add, ta.getPerm()));
+/// op(transpose(a, p), transpose(b, p), ...) -> transpose(op(a, b, ...), p)
+/// for every elementwise op: permuting all operands alike permutes the
+/// result (broadcasting included, the ranks being equal).
+struct ElementwiseThroughTransposes
+    : OpInterfaceRewritePattern<ElementwiseOpInterface> {
+  using OpInterfaceRewritePattern::OpInterfaceRewritePattern;
+  LogicalResult matchAndRewrite(ElementwiseOpInterface op,
+                                PatternRewriter &rewriter) const override {
+    SmallVector<Value> inputs;
+    ArrayRef<int64_t> perm;
+    for (Value operand : op->getOperands()) {
+      auto t = operand.getDefiningOp<TransposeOp>();
+      if (!t || (!inputs.empty() && t.getPerm() != perm))
+        return rewriter.notifyMatchFailure(op, "operands are not matching transposes");
+      perm = t.getPerm();
+      inputs.push_back(t.getInput());
+    }
+    // result[i] = inner[perm[i]]: the inner result is the inverse permutation.
+    auto type = cast<RankedTensorType>(op->getResult(0).getType());
+    SmallVector<int64_t> shape(type.getRank());
+    for (auto [i, p] : llvm::enumerate(perm))
+      shape[p] = type.getDimSize(i);
+    Operation *inner = rewriter.clone(*op);
+    rewriter.modifyOpInPlace(inner, [&] {
+      inner->setOperands(inputs);
+      inner->getResult(0).setType(RankedTensorType::get(shape, type.getElementType()));
+    });
+    rewriter.replaceOp(op, transpose(rewriter, op.getLoc(), inner->getResult(0), perm));
     return success();
   }
 };
@@ -123,8 +126,7 @@ struct KilnLayoutPass : kiln::impl::KilnLayoutBase<KilnLayoutPass> {
     MLIRContext *ctx = &getContext();
     RewritePatternSet patterns(ctx);
     patterns.add<FusedConvToNHWC, PoolToNHWC<MaxPoolOp>, PoolToNHWC<AvgPoolOp>,
-                 PoolToNHWC<GlobalAvgPoolOp>, ReluThroughTranspose,
-                 AddThroughTransposes>(ctx);
+                 PoolToNHWC<GlobalAvgPoolOp>, ElementwiseThroughTransposes>(ctx);
     populateKilnConstantFoldPatterns(patterns);
     TransposeOp::getCanonicalizationPatterns(patterns, ctx);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
@@ -144,9 +146,12 @@ namespace kiln {
 
 namespace {
 struct PackFilter : OpRewritePattern<FusedConvOp> {
-  PackFilter(MLIRContext *ctx, int64_t block) : OpRewritePattern(ctx), block(block) {}
+  using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(FusedConvOp op,
                                 PatternRewriter &rewriter) const override {
+    // The block is the kernel's choice (kiln-select-kernels).
+    KernelAttr kernel = getKernel(op);
+    int64_t block = kernel ? kernel.getBlock() : 0;
     auto wType = cast<RankedTensorType>(op.getFilter().getType());
     if (!op.isNHWC() || wType.getRank() != 4 || op.getGroup() != 1)
       return rewriter.notifyMatchFailure(op, "not an NHWC conv with a 4-D filter");
@@ -167,14 +172,12 @@ struct PackFilter : OpRewritePattern<FusedConvOp> {
     rewriter.modifyOpInPlace(op, [&] { op.getFilterMutable().assign(filter); });
     return success();
   }
-  int64_t block;
 };
 
 struct KilnPackFiltersPass : kiln::impl::KilnPackFiltersBase<KilnPackFiltersPass> {
-  using KilnPackFiltersBase::KilnPackFiltersBase;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<PackFilter>(&getContext(), block);
+    patterns.add<PackFilter>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

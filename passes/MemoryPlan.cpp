@@ -105,7 +105,7 @@ struct KilnMemoryPlanPass : kiln::impl::KilnMemoryPlanBase<KilnMemoryPlanPass> {
     unsigned argIndex = func.getNumArguments();
     if (failed(func.insertArgument(argIndex, arenaType, {}, loc)))
       return signalPassFailure();
-    func.setArgAttr(argIndex, "kiln.arena", builder.getUnitAttr());
+    func.setArgAttr(argIndex, kArenaArgAttr, builder.getUnitAttr());
     Value arena = func.getArgument(argIndex);
     for (Buffer &b : buffers) {
       builder.setInsertionPoint(b.alloc);
@@ -117,8 +117,20 @@ struct KilnMemoryPlanPass : kiln::impl::KilnMemoryPlanBase<KilnMemoryPlanPass> {
         d.erase();
       b.alloc.erase();
     }
+    // The largest sum of simultaneously live buffers: no plan can use an
+    // arena smaller than this; the report shows how close this one gets.
+    SmallVector<std::pair<int64_t, int64_t>> events; // (time, +-bytes)
+    for (Buffer &b : buffers) {
+      events.push_back({b.begin, b.bytes});
+      events.push_back({b.end + 1, -b.bytes});
+    }
+    llvm::sort(events); // frees (negative) before allocations at one time
+    int64_t livePeak = 0, live = 0;
+    for (auto [time, delta] : events)
+      livePeak = std::max(livePeak, live += delta);
     func->setAttr(kArenaBytesAttr, builder.getI64IntegerAttr(arenaBytes));
-    func->setAttr("kiln.unplanned_bytes", builder.getI64IntegerAttr(totalBytes));
+    func->setAttr(kUnplannedBytesAttr, builder.getI64IntegerAttr(totalBytes));
+    func->setAttr(kLivePeakBytesAttr, builder.getI64IntegerAttr(livePeak));
   }
 
   /// Extends `buf`'s live range over every use of the alloc and of values

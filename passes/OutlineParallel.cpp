@@ -40,6 +40,9 @@ struct KilnOutlineParallelPass
     : kiln::impl::KilnOutlineParallelBase<KilnOutlineParallelPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    // Single-threaded code was asked for (kiln-compile --no-parallel).
+    if (OptionsAttr options = lookupOptions(module); options && !options.getParallel())
+      return;
     SmallVector<scf::ParallelOp> loops;
     module.walk([&](scf::ParallelOp op) {
       if (!op->getParentOfType<scf::ParallelOp>() && op.getNumLoops() == 1 &&

@@ -34,14 +34,6 @@ void populateKilnConstantFoldPatterns(mlir::RewritePatternSet &patterns);
 /// Patterns lowering kiln ops to linalg/tensor/arith.
 void populateKilnToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
-/// Attribute on the entry function: number of leading arguments that are
-/// model inputs (the rest are outputs).
-constexpr llvm::StringLiteral kNumInputsAttr = "kiln.num_inputs";
-
-/// Attribute on the entry function: bytes of the activation arena, its
-/// last argument (set by kiln-memory-plan).
-constexpr llvm::StringLiteral kArenaBytesAttr = "kiln.arena_bytes";
-
 } // namespace kiln
 
 #endif // KILN_PASSES_PASSES_H

@@ -58,20 +58,55 @@ def KilnLayout : Pass<"kiln-layout", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::arith::ArithDialect"];
 }
 
+def KilnSelectKernels : Pass<"kiln-select-kernels", "mlir::ModuleOp"> {
+  let summary = "Choose every compute op's kernel and write it as #kiln.kernel";
+  let description = [{
+    The one place that decides kernels. For every kiln compute op it writes
+    `kiln.kernel = #kiln.kernel<...>`: the kernel kind (`direct_conv`,
+    `conv1x1_gemm`, `pool`, `matmul`, `vector`, `loops`, `view`), layout,
+    filter-packing block, register tile, cache tile and parallel loops,
+    chosen from the module's `#kiln.target` (vector width, registers, L1/L2)
+    and the op's shape. A kernel-config file (`config=FILE.json`) overrides
+    choices per ONNX node name or per shape; its entries are checked
+    against the op, and an entry that matches nothing is a warning.
+    kiln-pack-filters, convert-kiln-to-linalg and kiln-tile-and-vectorize
+    read the attribute and nothing else.
+
+    ```mlir
+    %y = kiln.fused_conv %x, %w, %b {layout = "NHWC"} : ...
+    // becomes
+    %y = kiln.fused_conv %x, %w, %b {kiln.kernel = #kiln.kernel<kind = direct_conv,
+        layout = nhwc, block = 32, register_tile = [1, 1, 8, 32, 1, 1, 1],
+        cache_tile = [], parallel_dims = [], lanes = 16, config = false>,
+        layout = "NHWC"} : ...
+    ```
+
+    The options below apply only to a module without `kiln.target` and
+    `kiln.options` (the driver always sets both); the pass then records them.
+  }];
+  let options = [
+    Option<"targetTriple", "target", "std::string", /*default=*/"\"host\"",
+           "Target triple when the module has no kiln.target">,
+    Option<"cpu", "cpu", "std::string", /*default=*/"\"\"",
+           "Target CPU when the module has no kiln.target">,
+    Option<"vectorize", "vectorize", "bool", /*default=*/"true",
+           "Tile and vectorize (when the module has no kiln.options)">,
+    Option<"parallel", "parallel", "bool", /*default=*/"true",
+           "Split parallel loops over threads (when the module has no kiln.options)">,
+    Option<"configFile", "config", "std::string", /*default=*/"\"\"",
+           "Kernel-config JSON file with per-layer overrides">,
+  ];
+}
+
 def KilnPackFilters : Pass<"kiln-pack-filters", "mlir::func::FuncOp"> {
   let summary = "Pack NHWC convolution filters into blocks of output channels";
   let description = [{
     Rewrites the constant [KH, KW, C, F] filter of an NHWC `kiln.fused_conv`
-    into [F/B, KH, KW, C, B] at compile time, so the filter slice one block
-    of B output channels needs is contiguous (streamed by the micro-kernel
-    without L1 conflicts). B is the register tile's channel width (two
-    vectors of the target). Convolutions whose F is not a multiple of B keep
-    their 4-D filter.
+    into [F/B, KH, KW, C, B] at compile time, where B is the `block` of the
+    op's `#kiln.kernel` (0 or no kernel: not packed), so the filter slice
+    one block of B output channels needs is contiguous (streamed by the
+    micro-kernel without L1 conflicts).
   }];
-  let options = [
-    Option<"block", "block", "int64_t", /*default=*/"32",
-           "Output channels per block (0 disables packing)">,
-  ];
   let dependentDialects = ["mlir::arith::ArithDialect"];
 }
 
@@ -106,21 +141,15 @@ def ConvertKilnToLinalg : Pass<"convert-kiln-to-linalg", "mlir::func::FuncOp"> {
 def KilnTileAndVectorize : Pass<"kiln-tile-and-vectorize", "mlir::func::FuncOp"> {
   let summary = "Tile convolutions and matmuls to register tiles and vectorize";
   let description = [{
-    Tiles `linalg.conv_2d_nhwc_hwcf` and `linalg.matmul` to a register tile
-    of `register-rows` x (2 x vector lanes) outputs with reduction step 1,
-    decomposes convolutions to 1-D, vectorizes, lowers `vector.contract` to
-    outer products (FMAs) and hoists the accumulators out of the reduction
-    loops. Other linalg ops are vectorized along their innermost dimension
-    where it divides the vector width. Parameters come from the target.
+    Tiles every linalg op by its `#kiln.kernel`: parallel loops
+    (`parallel_dims`) to an `scf.forall`, then the cache tile, then the
+    register tile; convolutions and pools are decomposed to 1-D; then
+    vectorizes, lowers `vector.contract` to outer products (FMAs) and hoists
+    the accumulators out of the reduction loops. Linalg ops without a kernel
+    (fills, broadcasts and epilogues the lowering created) get the `vector`
+    kernel for the module target's lanes. The tiling is built with the
+    transform dialect's C++ builders and applied per function.
   }];
-  let options = [
-    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"256",
-           "Width of the target's vector registers in bits">,
-    Option<"registerRows", "register-rows", "int64_t", /*default=*/"4",
-           "Output rows (pixels) per register tile">,
-    Option<"parallelize", "parallelize", "bool", /*default=*/"true",
-           "Mark the outermost tile loops parallel (scf.forall)">,
-  ];
   let dependentDialects = ["mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
                            "mlir::transform::TransformDialect"];
 }
@@ -157,7 +186,8 @@ def KilnOutlineParallel : Pass<"kiln-outline-parallel", "mlir::ModuleOp"> {
     Outlines the body of each outermost `scf.parallel` into a function
     `body(env, begin, end)` and replaces the loop by a call to the runtime's
     `kiln_rt_parallel_for(n, body, env)`; captured values travel in a
-    stack-allocated environment struct.
+    stack-allocated environment struct. Does nothing in a module with
+    `kiln.options = #kiln.options<..., parallel = false>`.
   }];
   let dependentDialects = ["mlir::LLVM::LLVMDialect", "mlir::func::FuncDialect",
                            "mlir::memref::MemRefDialect", "mlir::scf::SCFDialect"];

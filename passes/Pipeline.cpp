@@ -1,16 +1,25 @@
 //===- Pipeline.cpp - the kiln compilation pipeline -----------------------===//
 //
-// Builds each phase from kiln passes and upstream MLIR passes. Upstream
-// passes are added through their textual pipeline names, the same spelling
-// mlir-opt and kiln-opt accept, so a phase can be replayed by hand.
+// Builds each phase from kiln passes and upstream MLIR passes, all added
+// through their typed constructors (no pass registry needed). Nothing here
+// depends on the target: the passes read it from the module's
+// #kiln.target and the kernels' #kiln.kernel, so a phase replays exactly
+// on any dump (kiln-opt --kiln-phase=...).
 //
 //===----------------------------------------------------------------------===//
 #include "passes/Pipeline.h"
 
 #include "passes/Passes.h"
 
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
-#include "llvm/Support/raw_ostream.h"
+#include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
 using namespace kiln;
@@ -19,91 +28,143 @@ ArrayRef<PhaseInfo> kiln::getPhases() {
   static const PhaseInfo phases[] = {
       {Phase::Imported, "imported"}, {Phase::BNFolded, "bn-folded"},
       {Phase::Fused, "fused"},       {Phase::Layout, "layout"},
-      {Phase::Linalg, "linalg"},     {Phase::Tiled, "tiled"},
-      {Phase::Bufferized, "bufferized"}, {Phase::LLVM, "llvm"},
+      {Phase::Kernels, "kernels"},   {Phase::Linalg, "linalg"},
+      {Phase::Tiled, "tiled"},       {Phase::Bufferized, "bufferized"},
+      {Phase::LLVM, "llvm"},
   };
   return phases;
 }
 
-/// Appends a textual pipeline (anchored like `pm`) to `pm`.
-static LogicalResult addText(OpPassManager &pm, StringRef text) {
-  std::string err;
-  llvm::raw_string_ostream os(err);
-  if (failed(parsePassPipeline(text, pm, os))) {
-    llvm::errs() << "kiln: internal error: bad pipeline '" << text << "': " << err << "\n";
-    return failure();
-  }
-  return success();
+std::optional<Phase> kiln::parsePhase(StringRef name) {
+  for (const PhaseInfo &info : getPhases())
+    if (info.name == name)
+      return info.phase;
+  return std::nullopt;
 }
 
-LogicalResult kiln::buildPhase(OpPassManager &pm, Phase p,
-                               const PipelineOptions &options) {
+/// canonicalize (and cse) on every function.
+static void cleanup(OpPassManager &pm, bool cse = true) {
+  OpPassManager &f = pm.nest<func::FuncOp>();
+  f.addPass(createCanonicalizerPass());
+  if (cse)
+    f.addPass(createCSEPass());
+}
+
+void kiln::buildCpuLoweringPipeline(OpPassManager &pm) {
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(createCanonicalizerPass());
+  VectorTransferToSCFOptions toScf;
+  toScf.enableFullUnroll();
+  pm.addPass(createConvertVectorToSCFPass(toScf));
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertVectorToLLVMPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  ConvertFuncToLLVMPassOptions funcOptions;
+  funcOptions.useBarePtrCallConv = true;
+  pm.addPass(createConvertFuncToLLVMPass(funcOptions));
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createUBToLLVMConversionPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+}
+
+void kiln::buildPhase(OpPassManager &pm, Phase p, const PipelineOptions &options) {
   switch (p) {
   case Phase::Imported:
-    return success();
+    return;
   case Phase::BNFolded:
     pm.addNestedPass<func::FuncOp>(createKilnFoldBatchNorm());
     pm.addNestedPass<func::FuncOp>(createKilnFoldConstants());
-    return addText(pm, "func.func(canonicalize,cse)");
+    return cleanup(pm);
   case Phase::Fused:
     pm.addNestedPass<func::FuncOp>(createKilnFuseConv());
-    return addText(pm, "func.func(canonicalize)");
-  case Phase::Layout: {
+    return cleanup(pm, /*cse=*/false);
+  case Phase::Layout:
     pm.addNestedPass<func::FuncOp>(createKilnLayout());
-    KilnPackFiltersOptions pack;
-    pack.block = options.vectorize ? 2 * options.target.f32Lanes() : 0;
-    pm.addNestedPass<func::FuncOp>(createKilnPackFilters(pack));
-    return addText(pm, "func.func(canonicalize,cse)");
+    return cleanup(pm);
+  case Phase::Kernels: {
+    KilnSelectKernelsOptions select;
+    select.configFile = options.kernelConfig;
+    select.targetTriple = options.target;
+    select.cpu = options.cpu;
+    select.vectorize = options.vectorize;
+    select.parallel = options.parallel;
+    pm.addPass(createKilnSelectKernels(select));
+    pm.addNestedPass<func::FuncOp>(createKilnPackFilters());
+    return cleanup(pm);
   }
   case Phase::Linalg:
     pm.addNestedPass<func::FuncOp>(createConvertKilnToLinalg());
-    return addText(pm, "func.func(canonicalize,cse)");
+    return cleanup(pm);
   case Phase::Tiled: {
-    if (!options.vectorize)
-      return success();
-    KilnTileAndVectorizeOptions tv;
-    tv.vectorBits = options.target.vectorBits;
-    tv.registerRows = options.target.registerRows();
-    tv.parallelize = options.parallel;
-    pm.addNestedPass<func::FuncOp>(createKilnTileAndVectorize(tv));
+    pm.addNestedPass<func::FuncOp>(createKilnTileAndVectorize());
     // Before CSE can merge the tensor.empty ops that the tiling pass split
     // apart: producers of padded tensors then write into the padded buffer.
-    return addText(pm, "func.func(eliminate-empty-tensors,canonicalize,cse)");
+    OpPassManager &f = pm.nest<func::FuncOp>();
+    f.addPass(bufferization::createEmptyTensorEliminationPass());
+    f.addPass(createCanonicalizerPass());
+    f.addPass(createCSEPass());
+    return;
   }
-  case Phase::Bufferized:
+  case Phase::Bufferized: {
     pm.addPass(createKilnEntryABI());
-    if (failed(addText(pm, "one-shot-bufferize{unknown-type-conversion=identity-layout-map "
-                           "function-boundary-type-conversion=identity-layout-map},"
-                           "canonicalize,cse,buffer-deallocation-pipeline,canonicalize")))
-      return failure();
+    bufferization::OneShotBufferizePassOptions bufferize;
+    bufferize.unknownTypeConversion = bufferization::LayoutMapOption::IdentityLayoutMap;
+    bufferize.functionBoundaryTypeConversion =
+        bufferization::LayoutMapOption::IdentityLayoutMap;
+    pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createCSEPass());
+    bufferization::buildBufferDeallocationPipeline(pm);
+    pm.addPass(createCanonicalizerPass());
     pm.addNestedPass<func::FuncOp>(createKilnMemoryPlan());
-    if (failed(addText(pm, "canonicalize,func.func(scf-forall-to-parallel)")))
-      return failure();
-    if (options.parallel)
-      pm.addPass(createKilnOutlineParallel());
-    return success();
-  case Phase::LLVM:
-    return addText(pm, "func.func(convert-linalg-to-loops),canonicalize,"
-                       "convert-vector-to-scf{full-unroll=1},expand-strided-metadata,"
-                       "lower-affine,convert-scf-to-cf,convert-vector-to-llvm,"
-                       "convert-math-to-llvm,finalize-memref-to-llvm,"
-                       "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
-                       "convert-arith-to-llvm,convert-cf-to-llvm,convert-index-to-llvm,convert-ub-to-llvm,"
-                       "reconcile-unrealized-casts");
+    pm.addPass(createCanonicalizerPass());
+    pm.addNestedPass<func::FuncOp>(createForallToParallelLoopPass());
+    // A no-op for modules compiled with kiln.options<parallel = false>.
+    pm.addPass(createKilnOutlineParallel());
+    return;
   }
-  return failure();
+  case Phase::LLVM:
+    return buildCpuLoweringPipeline(pm);
+  }
 }
 
-LogicalResult kiln::buildPipeline(OpPassManager &pm, Phase from, Phase to,
-                                  const PipelineOptions &options) {
+void kiln::buildPipeline(OpPassManager &pm, Phase from, Phase to,
+                         const PipelineOptions &options) {
   for (const PhaseInfo &info : getPhases())
     if (info.phase > from && info.phase <= to)
-      if (failed(buildPhase(pm, info.phase, options)))
-        return failure();
-  return success();
+      buildPhase(pm, info.phase, options);
 }
 
 namespace {
+struct KilnPipelineCLOptions : PassPipelineOptions<KilnPipelineCLOptions> {
+  Option<std::string> kernelConfig{*this, "kernel-config",
+                                   llvm::cl::desc("Kernel-config JSON file")};
+  Option<std::string> target{*this, "target",
+                             llvm::cl::desc("Target triple for IR without kiln.target "
+                                            "(default: host)"),
+                             llvm::cl::init("host")};
+  Option<std::string> cpu{*this, "cpu", llvm::cl::desc("Target CPU for IR without kiln.target")};
+  Option<bool> vectorize{*this, "vectorize",
+                         llvm::cl::desc("Tile and vectorize (IR without kiln.options)"),
+                         llvm::cl::init(true)};
+  Option<bool> parallel{*this, "parallel",
+                        llvm::cl::desc("Use the thread pool (IR without kiln.options)"),
+                        llvm::cl::init(true)};
+};
+
+struct KilnPhaseCLOptions : PassPipelineOptions<KilnPhaseCLOptions> {
+  Option<std::string> phase{*this, "phase",
+                            llvm::cl::desc("Phase to run: bn-folded, fused, layout, kernels, "
+                                           "linalg, tiled, bufferized, llvm")};
+  Option<std::string> kernelConfig{*this, "kernel-config",
+                                   llvm::cl::desc("Kernel-config JSON file")};
+};
+
 /// Stands in for a pipeline whose options were invalid: fails with `message`.
 struct ReportErrorPass : PassWrapper<ReportErrorPass, OperationPass<>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(ReportErrorPass)
@@ -116,40 +177,43 @@ struct ReportErrorPass : PassWrapper<ReportErrorPass, OperationPass<>> {
   std::string message;
 };
 
-struct KilnPipelineCLOptions : PassPipelineOptions<KilnPipelineCLOptions> {
-  Option<std::string> target{*this, "target",
-                             llvm::cl::desc("Target triple (default: host)"),
-                             llvm::cl::init("host")};
-  Option<bool> vectorize{*this, "vectorize", llvm::cl::desc("Tile and vectorize"),
-                         llvm::cl::init(true)};
-  Option<bool> parallel{*this, "parallel",
-                        llvm::cl::desc("Run outer loops on the thread pool"),
-                        llvm::cl::init(true)};
-};
-
 template <Phase From, Phase To>
 void registerRange(StringRef name, StringRef summary) {
   PassPipelineRegistration<KilnPipelineCLOptions>(
       name, summary, [](OpPassManager &pm, const KilnPipelineCLOptions &cl) {
         PipelineOptions options;
-        auto target = TargetInfo::fromTriple(cl.target);
-        if (!target) {
-          pm.addPass(std::make_unique<ReportErrorPass>(llvm::toString(target.takeError())));
-          return;
-        }
-        options.target = *target;
+        options.kernelConfig = cl.kernelConfig;
+        options.target = cl.target;
+        options.cpu = cl.cpu;
         options.vectorize = cl.vectorize;
         options.parallel = cl.parallel;
-        (void)buildPipeline(pm, From, To, options);
+        buildPipeline(pm, From, To, options);
       });
 }
 } // namespace
 
 void kiln::registerKilnPipelines() {
-  registerRange<Phase::Imported, Phase::Layout>(
-      "kiln-graph-pipeline", "kiln graph passes: BN folding, fusion, NHWC layout");
-  registerRange<Phase::Layout, Phase::LLVM>(
-      "kiln-lower-pipeline", "Lower optimized kiln IR to the LLVM dialect");
+  registerRange<Phase::Imported, Phase::Kernels>(
+      "kiln-graph-pipeline",
+      "kiln graph passes: BN folding, fusion, NHWC layout, kernel selection");
+  registerRange<Phase::Kernels, Phase::LLVM>(
+      "kiln-lower-pipeline", "Lower kiln IR with chosen kernels to the LLVM dialect");
   registerRange<Phase::Imported, Phase::LLVM>(
       "kiln-pipeline", "The whole kiln pipeline, kiln dialect to LLVM dialect");
+  PassPipelineRegistration<KilnPhaseCLOptions>(
+      "kiln-phase",
+      "One phase of the kiln pipeline, as kiln-compile runs it: replays a "
+      "--dump-ir file NN-<p>.mlir into the next one (target and options come "
+      "from the module's kiln.target and kiln.options)",
+      [](OpPassManager &pm, const KilnPhaseCLOptions &cl) {
+        std::optional<Phase> p = parsePhase(cl.phase);
+        if (!p || *p == Phase::Imported) {
+          pm.addPass(std::make_unique<ReportErrorPass>(
+              "kiln-phase: unknown phase '" + cl.phase + "'"));
+          return;
+        }
+        PipelineOptions options;
+        options.kernelConfig = cl.kernelConfig;
+        buildPhase(pm, *p, options);
+      });
 }

@@ -1,25 +1,33 @@
 //===- TileAndVectorize.cpp - register tiling and vectorization -----------===//
 //
-// Implements kiln-tile-and-vectorize with the transform dialect: the pass
-// tags each linalg op with an id, writes a transform script with per-op tile
-// sizes chosen from the target (vector lanes, register rows) and the op's
-// shape, and applies it. Convolutions and matmuls get the register tile
-// recorded in shared/CODEGEN-FACTS.md (R output pixels x 2 vectors of
+// Implements kiln-tile-and-vectorize. Every linalg op is tiled as its
+// #kiln.kernel says (written by kiln-select-kernels, copied by the
+// lowering): parallel loops to an scf.forall, the cache tile, then the
+// register tile (shared/CODEGEN-FACTS.md: R output pixels x 2 vectors of
 // output channels, reduction step 1, 1-D decomposition, contraction lowered
 // to outer products = FMAs, accumulators hoisted out of the reduction
-// loops). Every other op is tiled to one vector along its innermost
-// parallel dimension so vectorization never builds whole-tensor vectors.
+// loops). Linalg ops without a kernel (helpers the lowering created) get
+// the `vector` kernel for the module target's lanes. The transform script
+// is built with the transform dialect's C++ builders: one match per
+// distinct tiling plan, not per op, so its size does not grow with the
+// graph.
 //
 //===----------------------------------------------------------------------===//
+#include "passes/KernelSelection.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/TransformOps/LinalgTransformOps.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
-#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Dialect/Transform/IR/TransformOps.h"
+#include "mlir/Dialect/Transform/IR/TransformTypes.h"
+#include "mlir/Dialect/Transform/LoopExtension/LoopExtensionOps.h"
 #include "mlir/Dialect/Transform/Transforms/TransformInterpreterUtils.h"
-#include "mlir/Parser/Parser.h"
-#include "llvm/Support/FormatVariadic.h"
+#include "mlir/Dialect/Vector/TransformOps/VectorTransformOps.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <map>
 
 namespace kiln {
 #define GEN_PASS_DEF_KILNTILEANDVECTORIZE
@@ -31,103 +39,61 @@ using namespace kiln;
 
 static constexpr llvm::StringLiteral kTileIdAttr = "kiln.tile_id";
 
-/// Largest of `candidates` (descending) that divides `dim`.
-static int64_t largestDivisor(int64_t dim, ArrayRef<int64_t> candidates) {
-  for (int64_t c : candidates)
-    if (c <= dim && dim % c == 0)
-      return c;
-  return 1;
-}
-
 namespace {
-struct TileChoice {
-  SmallVector<int64_t> sizes;
-  /// Tile sizes of an outer scf.forall (empty: none); its tiled dims get
-  /// size 0 in `sizes`.
-  SmallVector<int64_t> parallelSizes;
-  /// Loop interchange of the register tiling (empty: identity).
-  SmallVector<int64_t> interchange;
+/// How one linalg op is tiled; ops with equal plans share one match.
+struct TilePlan {
+  SmallVector<int64_t> parallelSizes; ///< scf.forall level (empty: none)
+  SmallVector<int64_t> cacheSizes;    ///< outer scf.for level (empty: none)
+  SmallVector<int64_t> sizes;         ///< register tile
+  SmallVector<int64_t> interchange;   ///< of the register tiling (empty: identity)
   bool decompose = false;
+  auto key() const {
+    return std::make_tuple(parallelSizes, cacheSizes, sizes, interchange, decompose);
+  }
+  bool operator<(const TilePlan &o) const { return key() < o.key(); }
 };
+
+/// The plan for `op` with `kernel`, or std::nullopt for plain loops.
+std::optional<TilePlan> planFor(linalg::LinalgOp op, KernelAttr kernel) {
+  if (!kernel || kernel.getKind() == KernelKind::loops || kernel.getKind() == KernelKind::view)
+    return std::nullopt;
+  SmallVector<int64_t> bounds = op.getStaticLoopRanges();
+  if (llvm::any_of(bounds, ShapedType::isDynamic) ||
+      kernel.getRegisterTile().size() != bounds.size())
+    return std::nullopt;
+  TilePlan plan;
+  plan.sizes.assign(kernel.getRegisterTile().begin(), kernel.getRegisterTile().end());
+  plan.cacheSizes.assign(kernel.getCacheTile().begin(), kernel.getCacheTile().end());
+  bool conv = kernel.getKind() == KernelKind::direct_conv &&
+              isa<linalg::ConvolutionOpInterface>(op.getOperation());
+  plan.decompose = conv || kernel.getKind() == KernelKind::pool;
+  // Parallel loops become an scf.forall when they have more than one tile.
+  int64_t trips = 1;
+  SmallVector<int64_t> par(bounds.size(), 0);
+  for (int64_t d : kernel.getParallelDims()) {
+    int64_t t = std::max<int64_t>(1, plan.sizes[d]);
+    par[d] = t;
+    trips *= llvm::divideCeil(bounds[d], t);
+  }
+  if (trips > 1) {
+    while (!par.empty() && par.back() == 0)
+      par.pop_back();
+    plan.parallelSizes = par;
+    for (int64_t d : kernel.getParallelDims())
+      plan.sizes[d] = 0;
+  } else if (conv) {
+    // (n, f-block, oh, ow-block, kh, kw, c): one block of output channels
+    // keeps its filter slice hot in L2 while all output pixels stream past.
+    plan.interchange = {0, 3, 1, 2, 4, 5, 6};
+  }
+  if (llvm::all_of(plan.sizes, [](int64_t s) { return s == 0; }) && plan.parallelSizes.empty())
+    return std::nullopt;
+  return plan;
+}
 
 struct KilnTileAndVectorizePass
     : kiln::impl::KilnTileAndVectorizeBase<KilnTileAndVectorizePass> {
   using KilnTileAndVectorizeBase::KilnTileAndVectorizeBase;
-
-  /// Row candidates for the register tile, largest first, capped.
-  SmallVector<int64_t> rowCandidates() const {
-    SmallVector<int64_t> rows;
-    for (int64_t r = registerRows; r >= 1; --r)
-      rows.push_back(r);
-    return rows;
-  }
-
-  std::optional<TileChoice> choose(linalg::LinalgOp op) const {
-    int64_t lanes = std::max<int64_t>(1, vectorBits / 32);
-    SmallVector<int64_t> lanesCands = {2 * lanes, lanes, 8, 4, 2, 1};
-    SmallVector<int64_t> bounds = op.getStaticLoopRanges();
-    if (llvm::any_of(bounds, ShapedType::isDynamic))
-      return std::nullopt;
-    TileChoice c;
-    if (isa<linalg::Conv2DNhwcHwcfOp>(op)) {
-      // (n, oh, ow, f, kh, kw, c)
-      // Loop order (n, f-block, oh, ow-block, kh, kw, c): one block of
-      // output channels keeps its filter slice (KH*KW*C*2L floats) hot in
-      // L2 while all output pixels stream past it.
-      int64_t fTile = largestDivisor(bounds[3], lanesCands);
-      c.sizes = {1, 1, largestDivisor(bounds[2], rowCandidates()), fTile, 1, 1, 1};
-      c.interchange = {0, 3, 1, 2, 4, 5, 6};
-      c.decompose = true;
-      if (parallelize && bounds[3] / fTile > 1) {
-        // Output-channel blocks are the parallel iterations; the runtime
-        // chunks them over its threads.
-        c.parallelSizes = {0, 0, 0, fTile};
-        c.sizes[3] = 0;
-        c.interchange.clear();
-      }
-      return c;
-    }
-    if (isa<linalg::MatmulOp>(op)) {
-      // (m, n, k)
-      c.sizes = {largestDivisor(bounds[0], rowCandidates()),
-                 largestDivisor(bounds[1], lanesCands), 1};
-      return c;
-    }
-    if (isa<linalg::PoolingNhwcMaxOp, linalg::PoolingNhwcSumOp>(op)) {
-      // (n, oh, ow, c, kh, kw): like a convolution, decomposed to 1-D
-      // pools over vectors of channels; output rows run in parallel.
-      c.sizes = {1, 1, largestDivisor(bounds[2], rowCandidates()),
-                 largestDivisor(bounds[3], lanesCands), 1, 1};
-      c.decompose = true;
-      if (parallelize && bounds[1] > 1) {
-        c.parallelSizes = {0, 1};
-        c.sizes[1] = 0;
-      }
-      return c;
-    }
-    if (isa<linalg::ConvolutionOpInterface>(op.getOperation()))
-      return std::nullopt; // NCHW/grouped convolutions stay scalar loops.
-    // Everything else: one vector along the innermost parallel dimension,
-    // unit tiles on the other parallel dims, reductions untiled.
-    auto iters = op.getIteratorTypesArray();
-    int64_t innermost = -1;
-    for (int64_t i = (int64_t)iters.size() - 1; i >= 0; --i)
-      if (iters[i] == utils::IteratorType::parallel) {
-        innermost = i;
-        break;
-      }
-    for (auto [i, it] : llvm::enumerate(iters)) {
-      if (it != utils::IteratorType::parallel)
-        c.sizes.push_back(0);
-      else if ((int64_t)i == innermost)
-        c.sizes.push_back(largestDivisor(bounds[i], {4 * lanes, 2 * lanes, lanes, 8, 4, 2, 1}));
-      else
-        c.sizes.push_back(1);
-    }
-    if (llvm::all_of(c.sizes, [](int64_t s) { return s == 0; }))
-      return std::nullopt;
-    return c;
-  }
 
   /// Rewrites each tensor.pad into fill + insert_slice (the fill stays a
   /// linalg op; LLVM turns its loop into memset-like stores) and moves the fill
@@ -189,94 +155,110 @@ struct KilnTileAndVectorizePass
     });
   }
 
+  /// Builds the transform script: one match and tiling per plan, then
+  /// vectorization and the vector lowering patterns on the function.
+  OwningOpRef<ModuleOp> buildScript(ArrayRef<TilePlan> plans) {
+    MLIRContext *ctx = &getContext();
+    Location loc = UnknownLoc::get(ctx);
+    OpBuilder b(ctx);
+    OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
+    module->getOperation()->setAttr(transform::TransformDialect::kWithNamedSequenceAttrName,
+                                    b.getUnitAttr());
+    b.setInsertionPointToEnd(module->getBody());
+    auto anyOp = transform::AnyOpType::get(ctx);
+    auto seq = transform::NamedSequenceOp::create(
+        b, loc, transform::TransformDialect::kTransformEntryPointSymbolName, anyOp,
+        TypeRange{}, [&](OpBuilder &b, Location loc, BlockArgument root) {
+          for (auto [id, plan] : llvm::enumerate(plans)) {
+            auto attrs = b.getDictionaryAttr(
+                b.getNamedAttr(kTileIdAttr, b.getI64IntegerAttr(id)));
+            Value h = transform::MatchOp::create(b, loc, anyOp, root, ArrayAttr(),
+                                                 transform::MatchInterfaceEnumAttr(), attrs,
+                                                 TypeAttr(), ArrayAttr());
+            if (!plan.parallelSizes.empty())
+              h = transform::TileUsingForallOp::create(
+                      b, loc, h, ArrayRef<int64_t>(plan.parallelSizes), transform::TileSizesSpec())
+                      .getTiledOp();
+            auto tileFor = [&](ArrayRef<int64_t> sizes, ArrayRef<int64_t> interchange) {
+              int64_t loops = llvm::count_if(sizes, [](int64_t s) { return s != 0; });
+              SmallVector<Type> loopTypes(loops, anyOp);
+              return transform::TileUsingForOp::create(b, loc, loopTypes, h, sizes,
+                                                       interchange)
+                  .getTiledLinalgOp();
+            };
+            if (!plan.cacheSizes.empty())
+              h = tileFor(plan.cacheSizes, {});
+            h = tileFor(plan.sizes, plan.interchange);
+            if (plan.decompose)
+              transform::DecomposeOp::create(b, loc, anyOp, h);
+          }
+          Value f = transform::MatchOp::create(b, loc, root, {func::FuncOp::getOperationName()});
+          transform::ApplyPatternsOp::create(b, loc, f, [](OpBuilder &b, Location loc) {
+            transform::ApplyCanonicalizationPatternsOp::create(b, loc);
+          });
+          Value v = transform::VectorizeChildrenAndApplyPatternsOp::create(b, loc, f);
+          transform::ApplyPatternsOp::create(b, loc, v, [](OpBuilder &b, Location loc) {
+            transform::ApplyLowerContractionPatternsOp::create(
+                b, loc, vector::VectorContractLowering::OuterProduct);
+            transform::ApplyTransferPermutationPatternsOp::create(b, loc);
+            transform::ApplyLowerOuterProductPatternsOp::create(b, loc);
+            transform::ApplyCastAwayVectorLeadingOneDimPatternsOp::create(b, loc);
+            transform::ApplyCanonicalizationPatternsOp::create(b, loc);
+          });
+          // n-D reductions (softmax, pools over whole rows) to 1-D ones that
+          // the LLVM lowering handles; on their own, since they fight the
+          // patterns above (a shared set does not converge).
+          transform::ApplyPatternsOp::create(b, loc, v, [](OpBuilder &b, Location loc) {
+            transform::ApplyLowerMultiReductionPatternsOp::create(
+                b, loc, vector::VectorMultiReductionLowering::InnerReduction);
+          });
+          transform::ApplyCommonSubexpressionEliminationOp::create(b, loc, v);
+          Value fors = transform::MatchOp::create(b, loc, v, {scf::ForOp::getOperationName()});
+          auto foreach = transform::ForeachOp::create(b, loc, TypeRange{}, ValueRange{fors},
+                                                      /*with_zip_shortest=*/false);
+          Block *body = b.createBlock(&foreach.getBody(), {}, {anyOp}, {loc});
+          {
+            OpBuilder::InsertionGuard guard(b);
+            b.setInsertionPointToEnd(body);
+            transform::HoistLoopInvariantSubsetsOp::create(b, loc, body->getArgument(0));
+            transform::YieldOp::create(b, loc);
+          }
+          b.setInsertionPointAfter(foreach);
+          transform::YieldOp::create(b, loc);
+        });
+    seq.setArgAttr(0, transform::TransformDialect::kArgReadOnlyAttrName, b.getUnitAttr());
+    return module;
+  }
+
   void runOnOperation() override {
     func::FuncOp func = getOperation();
-    std::string script;
-    llvm::raw_string_ostream os(script);
-    os << "module attributes {transform.with_named_sequence} {\n"
-          "transform.named_sequence @__transform_main(%root: !transform.any_op "
-          "{transform.readonly}) {\n";
-    int64_t id = 0;
+    int64_t lanes = 8;
+    if (std::optional<TargetInfo> t = lookupTarget(func))
+      lanes = t->f32Lanes();
+    std::map<TilePlan, int64_t> ids;
+    std::vector<TilePlan> plans;
     Builder b(&getContext());
     func.walk([&](linalg::LinalgOp op) {
-      std::optional<TileChoice> choice = choose(op);
-      if (!choice)
+      KernelAttr kernel = getKernel(op);
+      if (!kernel)
+        kernel = selectVectorKernel(op, lanes);
+      std::optional<TilePlan> plan = planFor(op, kernel);
+      if (!plan)
         return;
-      op->setAttr(kTileIdAttr, b.getI64IntegerAttr(id));
-      int64_t loops = llvm::count_if(choice->sizes, [](int64_t s) { return s != 0; });
-      os << llvm::formatv("%op{0} = transform.structured.match attributes{{{1} = {0} : i64} "
-                          "in %root : (!transform.any_op) -> !transform.any_op\n",
-                          id, kTileIdAttr);
-      std::string target = llvm::formatv("%op{0}", id).str();
-      if (!choice->parallelSizes.empty()) {
-        os << llvm::formatv("%outer{0}, %forall{0} = transform.structured.tile_using_forall "
-                            "%op{0} tile_sizes [",
-                            id);
-        llvm::interleaveComma(choice->parallelSizes, os);
-        os << "] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)\n";
-        target = llvm::formatv("%outer{0}", id).str();
-      }
-      os << llvm::formatv("%tiled{0}", id);
-      if (loops)
-        os << llvm::formatv(", %loops{0}:{1}", id, loops);
-      os << " = transform.structured.tile_using_for " << target << " tile_sizes [";
-      llvm::interleaveComma(choice->sizes, os);
-      os << "]";
-      if (!choice->interchange.empty()) {
-        os << " interchange = [";
-        llvm::interleaveComma(choice->interchange, os);
-        os << "]";
-      }
-      os << " : (!transform.any_op) -> (!transform.any_op";
-      for (int64_t i = 0; i < loops; ++i)
-        os << ", !transform.any_op";
-      os << ")\n";
-      if (choice->decompose)
-        os << llvm::formatv("%dec{0} = transform.structured.decompose %tiled{0} : "
-                            "(!transform.any_op) -> !transform.any_op\n",
-                            id);
-      ++id;
+      auto [it, inserted] = ids.try_emplace(*plan, (int64_t)plans.size());
+      if (inserted)
+        plans.push_back(*plan);
+      op->setAttr(kTileIdAttr, b.getI64IntegerAttr(it->second));
     });
-    if (id == 0) {
+    if (plans.empty()) {
       decomposePads(func);
       return;
     }
-    os << R"(
-%f = transform.structured.match ops{["func.func"]} in %root : (!transform.any_op) -> !transform.any_op
-transform.apply_patterns to %f { transform.apply_patterns.canonicalization } : !transform.any_op
-%v = transform.structured.vectorize_children_and_apply_patterns %f : (!transform.any_op) -> !transform.any_op
-transform.apply_patterns to %v {
-  transform.apply_patterns.vector.lower_contraction lowering_strategy = "outerproduct"
-  transform.apply_patterns.vector.transfer_permutation_patterns
-  transform.apply_patterns.vector.lower_outerproduct
-  transform.apply_patterns.vector.cast_away_vector_leading_one_dim
-  transform.apply_patterns.canonicalization
-} : !transform.any_op
-// n-D reductions (softmax, pools over whole rows) to 1-D ones that the LLVM
-// lowering handles; on their own, since they fight the patterns above.
-transform.apply_patterns to %v {
-  transform.apply_patterns.vector.lower_multi_reduction lowering_strategy = "innerreduction"
-} : !transform.any_op
-transform.apply_cse to %v : !transform.any_op
-%fors = transform.structured.match ops{["scf.for"]} in %v : (!transform.any_op) -> !transform.any_op
-transform.foreach %fors : !transform.any_op {
-^bb0(%l: !transform.any_op):
-  transform.loop.hoist_loop_invariant_subsets %l : !transform.any_op
-}
-transform.yield
-}
-}
-)";
-    ParserConfig config(&getContext());
-    OwningOpRef<ModuleOp> transformModule = parseSourceString<ModuleOp>(script, config);
-    if (!transformModule) {
-      func.emitError("kiln-tile-and-vectorize: internal error: bad transform script");
-      return signalPassFailure();
-    }
-    Operation *entry = transformModule->lookupSymbol("__transform_main");
+    OwningOpRef<ModuleOp> script = buildScript(plans);
+    Operation *entry = script->lookupSymbol(
+        transform::TransformDialect::kTransformEntryPointSymbolName);
     transform::TransformOptions options;
-    if (failed(transform::applyTransformNamedSequence(func, entry, *transformModule,
-                                                      options)))
+    if (failed(transform::applyTransformNamedSequence(func, entry, *script, options)))
       return signalPassFailure();
     func.walk([](Operation *op) { op->removeAttr(kTileIdAttr); });
     // After vectorization, which would otherwise copy the interior with one

@@ -1,6 +1,6 @@
 //===- KilnDialect.cpp - kiln dialect registration --------------*- C++ -*-===//
 //
-// Registers the kiln dialect's ops.
+// Registers the kiln dialect's ops and attributes.
 //
 //===----------------------------------------------------------------------===//
 #include "dialects/Kiln/KilnDialect.h"
@@ -15,4 +15,5 @@ void KilnDialect::initialize() {
 #define GET_OP_LIST
 #include "dialects/Kiln/KilnOps.cpp.inc"
       >();
+  registerAttributes();
 }

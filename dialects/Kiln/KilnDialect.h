@@ -17,28 +17,67 @@
 
 #include <array>
 
+#include "dialects/Kiln/Target.h"
+// Shape rules (windowOutputSize, broadcastShapes, infer*Type, ...) and
+// op interfaces (ElementwiseOpInterface).
+#include "dialects/Kiln/KilnInterfaces.h"
+#include "dialects/Kiln/ShapeInference.h"
+
 #include "dialects/Kiln/KilnDialect.h.inc"
+#include "dialects/Kiln/KilnEnums.h.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "dialects/Kiln/KilnAttrs.h.inc"
 
 #define GET_OP_CLASSES
 #include "dialects/Kiln/KilnOps.h.inc"
 
 namespace kiln {
 
-/// Output size of one spatial dimension of a convolution or pooling window:
-/// floor-or-ceil((in + padBegin + padEnd - dilation*(kernel-1) - 1) / stride) + 1.
-/// Returns a value <= 0 when the window does not fit.
-int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride,
-                         int64_t padBegin, int64_t padEnd, int64_t dilation,
-                         bool ceilMode);
+//===----------------------------------------------------------------------===//
+// Names shared by importer, passes, code generation and runtime
+//===----------------------------------------------------------------------===//
 
-/// NumPy/ONNX multidirectional broadcast of two static shapes. Returns
-/// failure when a dimension pair is neither equal nor contains a 1.
-mlir::FailureOr<llvm::SmallVector<int64_t>>
-broadcastShapes(llvm::ArrayRef<int64_t> a, llvm::ArrayRef<int64_t> b);
+/// The model function the importer creates and the runtime's invoke calls.
+constexpr llvm::StringLiteral kMainFunctionName = "main_graph";
+/// Argument/result attribute holding the ONNX graph input/output name.
+constexpr llvm::StringLiteral kNameAttr = "kiln.name";
+/// Entry-function attribute: number of leading arguments that are model
+/// inputs (the rest are outputs, then the arena); set by kiln-entry-abi.
+constexpr llvm::StringLiteral kNumInputsAttr = "kiln.num_inputs";
+/// Entry-function attribute: bytes of the activation arena (kiln-memory-plan).
+constexpr llvm::StringLiteral kArenaBytesAttr = "kiln.arena_bytes";
+/// Entry-function attribute: bytes of all activation buffers before planning.
+constexpr llvm::StringLiteral kUnplannedBytesAttr = "kiln.unplanned_bytes";
+/// Entry-function attribute: the largest sum of simultaneously live buffers.
+constexpr llvm::StringLiteral kLivePeakBytesAttr = "kiln.live_peak_bytes";
+/// Argument attribute marking the activation arena (the runtime's scratch).
+constexpr llvm::StringLiteral kArenaArgAttr = "kiln.arena";
+/// Module attribute holding the #kiln.target.
+constexpr llvm::StringLiteral kTargetAttrName = "kiln.target";
+/// Module attribute holding the #kiln.options.
+constexpr llvm::StringLiteral kOptionsAttrName = "kiln.options";
+/// Op attribute holding the op's #kiln.kernel.
+constexpr llvm::StringLiteral kKernelAttrName = "kiln.kernel";
 
-/// ONNX Flatten's 2-D shape: [product of dims before `axis`, product of
-/// the rest]. `axis` must be in [0, rank].
-std::array<int64_t, 2> flattenedShape(llvm::ArrayRef<int64_t> shape, int64_t axis);
+//===----------------------------------------------------------------------===//
+// Target and kernel attributes
+//===----------------------------------------------------------------------===//
+
+TargetAttr getTargetAttr(mlir::MLIRContext *ctx, const TargetInfo &target);
+TargetInfo getTargetInfo(TargetAttr attr);
+/// The target of the module enclosing `op`, if it has a `kiln.target`.
+std::optional<TargetInfo> lookupTarget(mlir::Operation *op);
+/// The options of the module enclosing `op`, if it has `kiln.options`.
+OptionsAttr lookupOptions(mlir::Operation *op);
+/// The op's kernel choice, if it has one.
+inline KernelAttr getKernel(mlir::Operation *op) {
+  return op->getAttrOfType<KernelAttr>(kKernelAttrName);
+}
+
+/// ONNX node names that make up `loc` (NameLocs, also inside fused
+/// locations), in order, without duplicates.
+llvm::SmallVector<std::string> nodeNames(mlir::Location loc);
 
 /// Permutations between NCHW and NHWC.
 inline constexpr int64_t kNCHWToNHWC[4] = {0, 2, 3, 1};

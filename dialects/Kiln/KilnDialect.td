@@ -24,6 +24,10 @@ def Kiln_Dialect : Dialect {
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::func::FuncDialect",
                            "mlir::tensor::TensorDialect"];
   let hasConstantMaterializer = 0;
+  let useDefaultAttributePrinterParser = 1;
+  let extraClassDeclaration = [{
+    void registerAttributes();
+  }];
 }
 
 class Kiln_Op<string mnemonic, list<Trait> traits = []>

@@ -1,16 +1,20 @@
 //===- Target.cpp - target detection --------------------------------------===//
 //
-// Host detection through LLVM's sys::getHostCPUName/getHostCPUFeatures, and
-// vector widths derived from the feature set.
+// Host detection through LLVM's sys::getHostCPUName/getHostCPUFeatures and
+// the C library's cache-size queries; vector widths derived from the
+// feature set; cache sizes of cross targets from the named CPU.
 //
 //===----------------------------------------------------------------------===//
-#include "codegen/Target.h"
+#include "dialects/Kiln/Target.h"
 
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringMap.h"
-#include "llvm/MC/TargetRegistry.h"
-#include "llvm/Support/TargetSelect.h"
+#include "llvm/ADT/StringSwitch.h"
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/Triple.h"
+#include "llvm/TargetParser/X86TargetParser.h"
+
+#include <unistd.h>
 
 using namespace kiln;
 
@@ -20,15 +24,21 @@ bool TargetInfo::isX86() const {
 bool TargetInfo::isAArch64() const {
   return llvm::Triple(triple).getArch() == llvm::Triple::aarch64;
 }
+std::string TargetInfo::archName() const { return isAArch64() ? "aarch64" : "x86_64"; }
 
 /// Fills vector width and register count from the features string.
 static void deriveVectorFacts(TargetInfo &t) {
   llvm::StringRef f(t.features);
+  auto has = [&](llvm::StringRef feature) {
+    llvm::SmallVector<llvm::StringRef> parts;
+    f.split(parts, ',');
+    return llvm::is_contained(parts, ("+" + feature).str());
+  };
   if (t.isX86()) {
-    if (f.contains("+avx512f")) {
+    if (has("avx512f")) {
       t.vectorBits = 512;
       t.vectorRegisters = 32;
-    } else if (f.contains("+avx")) {
+    } else if (has("avx")) {
       t.vectorBits = 256;
       t.vectorRegisters = 16;
     } else {
@@ -41,19 +51,65 @@ static void deriveVectorFacts(TargetInfo &t) {
   }
 }
 
+/// Features of a named x86-64 CPU ("+avx2,+fma,..."), or "" if unknown.
+static std::string x86FeaturesOf(llvm::StringRef cpu) {
+  if (llvm::X86::parseArchX86(cpu, /*Only64Bit=*/true) == llvm::X86::CK_None)
+    return "";
+  llvm::SmallVector<llvm::StringRef> features;
+  llvm::X86::getFeaturesForCPU(cpu, features, /*NeedPlus=*/true);
+  llvm::SmallVector<std::string> sorted(features.begin(), features.end());
+  llvm::sort(sorted);
+  std::string fs;
+  for (const std::string &f : sorted)
+    fs += (fs.empty() ? "" : ",") + f;
+  return fs;
+}
+
+/// Cache sizes of a named cross-compilation CPU (per core; defaults for
+/// unknown names).
+static void deriveCacheFacts(TargetInfo &t) {
+  if (t.isAArch64()) {
+    t.l1Bytes = llvm::StringSwitch<int64_t>(t.cpu)
+                    .StartsWith("apple-", 128 * 1024)
+                    .Cases({"neoverse-n1", "neoverse-n2", "neoverse-v1", "neoverse-v2"}, 64 * 1024)
+                    .Default(32 * 1024);
+    t.l2Bytes = llvm::StringSwitch<int64_t>(t.cpu)
+                    .StartsWith("apple-", 4 * 1024 * 1024)
+                    .Cases({"neoverse-n1", "neoverse-n2", "neoverse-v1"}, 1024 * 1024)
+                    .Case("neoverse-v2", 2 * 1024 * 1024)
+                    .Default(512 * 1024);
+    return;
+  }
+  t.l1Bytes = llvm::StringRef(t.cpu).starts_with("znver") ? 32 * 1024 : 48 * 1024;
+  t.l2Bytes = llvm::StringSwitch<int64_t>(t.cpu)
+                  .StartsWith("znver", 1024 * 1024)
+                  .Cases({"skylake-avx512", "cascadelake", "cooperlake"}, 1024 * 1024)
+                  .Cases({"icelake-server", "sapphirerapids", "emeraldrapids",
+                          "graniterapids", "rocketlake"}, 2 * 1024 * 1024)
+                  .Default(512 * 1024);
+}
+
 TargetInfo TargetInfo::host() {
   TargetInfo t;
   t.triple = llvm::sys::getDefaultTargetTriple();
   t.cpu = llvm::sys::getHostCPUName().str();
+  // Enabled features only, sorted: the attribute stays short and stable.
   llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
-  std::string fs;
-  for (const auto &f : features) {
-    if (!fs.empty())
-      fs += ",";
-    fs += (f.second ? "+" : "-") + f.first().str();
-  }
-  t.features = fs;
+  llvm::SmallVector<std::string> enabled;
+  for (const auto &f : features)
+    if (f.second)
+      enabled.push_back("+" + f.first().str());
+  llvm::sort(enabled);
+  for (const std::string &f : enabled)
+    t.features += (t.features.empty() ? "" : ",") + f;
   deriveVectorFacts(t);
+  deriveCacheFacts(t);
+#if defined(_SC_LEVEL1_DCACHE_SIZE) && defined(_SC_LEVEL2_CACHE_SIZE)
+  if (long l1 = sysconf(_SC_LEVEL1_DCACHE_SIZE); l1 > 0)
+    t.l1Bytes = l1;
+  if (long l2 = sysconf(_SC_LEVEL2_CACHE_SIZE); l2 > 0)
+    t.l2Bytes = l2;
+#endif
   return t;
 }
 
@@ -61,8 +117,20 @@ llvm::Expected<TargetInfo> TargetInfo::fromTriple(llvm::StringRef triple,
                                                   llvm::StringRef cpu) {
   if (triple.empty() || triple == "host" || triple == "native") {
     TargetInfo t = host();
-    if (!cpu.empty() && cpu != "native")
+    if (!cpu.empty() && cpu != "native") {
+      // Another CPU of the host's architecture: its own features, so
+      // `--mcpu=haswell` on an AVX-512 machine generates AVX2 code.
       t.cpu = cpu.str();
+      if (t.isX86()) {
+        std::string fs = x86FeaturesOf(cpu);
+        if (fs.empty())
+          return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                         "unknown x86-64 CPU '" + cpu + "' for --mcpu");
+        t.features = fs;
+      }
+      deriveVectorFacts(t);
+      deriveCacheFacts(t);
+    }
     return t;
   }
   llvm::Triple tt(llvm::Triple::normalize(triple));
@@ -73,18 +141,26 @@ llvm::Expected<TargetInfo> TargetInfo::fromTriple(llvm::StringRef triple,
             "' (kiln supports x86_64-linux-gnu and aarch64-linux-gnu)");
   TargetInfo t;
   t.triple = tt.str();
+  if (cpu == "native")
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "--mcpu=native needs --target=host");
   if (tt.getArch() == llvm::Triple::aarch64) {
     t.cpu = cpu.empty() ? "generic" : cpu.str();
     t.features = "+neon";
   } else {
     t.cpu = cpu.empty() ? "x86-64-v3" : cpu.str();
-    t.features = "+avx,+avx2,+fma";
+    t.features = x86FeaturesOf(t.cpu);
+    if (t.features.empty())
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     "unknown x86-64 CPU '" + t.cpu + "' for --mcpu");
   }
   deriveVectorFacts(t);
+  deriveCacheFacts(t);
   return t;
 }
 
 std::string TargetInfo::describe() const {
-  return triple + " cpu=" + cpu + " vector=" + std::to_string(vectorBits) +
-         "b x" + std::to_string(vectorRegisters);
+  return triple + " cpu=" + cpu + " vector=" + std::to_string(vectorBits) + "b x" +
+         std::to_string(vectorRegisters) + " L1=" + std::to_string(l1Bytes / 1024) +
+         "K L2=" + std::to_string(l2Bytes / 1024) + "K";
 }

@@ -23,12 +23,16 @@ extern "C" {
 #endif
 
 /// Version of the layout below; checked by kiln_model_create().
-#define KILN_ABI_VERSION 1
+#define KILN_ABI_VERSION 2
+
+/// Where the model's kernels run (kiln_abi_model.device).
+#define KILN_ABI_DEVICE_CPU 0  /* invoke runs the model on the calling thread(s) */
+#define KILN_ABI_DEVICE_CUDA 1 /* reserved: device_image holds PTX/cubin */
 
 /// Static description of one graph input or output.
 typedef struct kiln_abi_tensor {
   const char *name;        /* ONNX graph input/output name, NUL-terminated */
-  int32_t elem_type;       /* ONNX TensorProto.DataType value: 1 = float, 7 = int64, 6 = int32, 11 = double ... */
+  int32_t elem_type;       /* kiln_elem_type (kiln.h) = ONNX TensorProto.DataType */
   int32_t rank;
   const int64_t *shape;    /* rank entries, all static and > 0 */
 } kiln_abi_tensor;
@@ -38,7 +42,7 @@ typedef struct kiln_abi_model {
   uint32_t abi_version;    /* == KILN_ABI_VERSION */
   uint32_t num_inputs;
   uint32_t num_outputs;
-  uint32_t reserved;
+  uint32_t device;         /* KILN_ABI_DEVICE_* */
   const kiln_abi_tensor *inputs;
   const kiln_abi_tensor *outputs;
   const char *model_name;
@@ -47,6 +51,12 @@ typedef struct kiln_abi_model {
      scratch: scratch_bytes bytes, 64-byte aligned, owned by the model instance (NULL if scratch_bytes==0). */
   void (*invoke)(void *const *buffers, void *scratch);
   uint64_t scratch_bytes;
+  /* Device back ends (device != CPU): the code image the runtime loads at
+     kiln_model_create (e.g. PTX), and bytes of device memory to plan.
+     NULL/0 for the CPU. */
+  const void *device_image;
+  uint64_t device_image_bytes;
+  uint64_t device_scratch_bytes;
 } kiln_abi_model;
 
 /// Defined by the generated object (hidden visibility).

@@ -127,6 +127,12 @@ static kiln_status check_model_descriptor(const kiln_abi_model *abi,
                       (unsigned)abi->abi_version, KILN_ABI_VERSION);
     return KILN_ERROR_ABI_MISMATCH;
   }
+  if (abi->device != KILN_ABI_DEVICE_CPU) {
+    kiln_format_error(error,
+                      "model was compiled for device %u, but this runtime runs "
+                      "CPU models only", (unsigned)abi->device);
+    return KILN_ERROR_ABI_MISMATCH;
+  }
   if ((abi->num_inputs && !abi->inputs) ||
       (abi->num_outputs && !abi->outputs) || !abi->invoke) {
     kiln_format_error(error, "malformed model descriptor: NULL %s",

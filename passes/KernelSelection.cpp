@@ -1,0 +1,477 @@
+//===- KernelSelection.cpp - kernel choices from target and shape --------===//
+//
+// Implements kiln-select-kernels and the heuristics behind it. The register
+// tile of a convolution is R output pixels x B output channels with the
+// reduction stepped by one (shared/CODEGEN-FACTS.md): B is two vectors of
+// the target, R uses a quarter of the vector registers, so R x 2
+// accumulators take half the register file and leave room for operands.
+// Filters are packed by the same B so one block's filter slice is
+// contiguous. A cache tile over input channels appears only when one
+// block's filter slice would not fit in L2.
+//
+//===----------------------------------------------------------------------===//
+#include "passes/KernelSelection.h"
+
+#include "passes/Passes.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+namespace kiln {
+#define GEN_PASS_DEF_KILNSELECTKERNELS
+#include "passes/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+using namespace kiln;
+
+/// Largest of `candidates` (descending) that divides `dim`.
+static int64_t largestDivisor(int64_t dim, ArrayRef<int64_t> candidates) {
+  for (int64_t c : candidates)
+    if (c <= dim && dim % c == 0)
+      return c;
+  return 1;
+}
+
+/// Output pixels per register tile, largest first: a quarter of the
+/// vector registers.
+static SmallVector<int64_t> rowCandidates(const TargetInfo &t) {
+  SmallVector<int64_t> rows;
+  for (int64_t r = std::max<int64_t>(1, t.vectorRegisters / 4); r >= 1; --r)
+    rows.push_back(r);
+  return rows;
+}
+
+static SmallVector<int64_t> channelCandidates(int64_t lanes) {
+  return {2 * lanes, lanes, 8, 4, 2, 1};
+}
+
+static KernelAttr makeKernel(MLIRContext *ctx, KernelKind kind, Layout layout,
+                             int64_t block, ArrayRef<int64_t> tile,
+                             ArrayRef<int64_t> cache, ArrayRef<int64_t> parallel,
+                             int64_t lanes) {
+  return KernelAttr::get(ctx, kind, layout, block, tile, cache, parallel, lanes,
+                         /*config=*/false);
+}
+
+static RankedTensorType resultType(Operation *op) {
+  return op->getNumResults() == 1 ? dyn_cast<RankedTensorType>(op->getResult(0).getType())
+                                  : RankedTensorType();
+}
+
+/// One vector along the innermost of `bounds`' parallel loops (4, 2 or 1
+/// vectors where they divide it), unit tiles on the other parallel loops,
+/// reductions untiled.
+static SmallVector<int64_t> vectorTile(ArrayRef<int64_t> bounds,
+                                       ArrayRef<utils::IteratorType> iters,
+                                       int64_t lanes) {
+  SmallVector<int64_t> sizes;
+  int64_t innermost = -1;
+  for (int64_t i = (int64_t)iters.size() - 1; i >= 0; --i)
+    if (iters[i] == utils::IteratorType::parallel) {
+      innermost = i;
+      break;
+    }
+  for (auto [i, it] : llvm::enumerate(iters)) {
+    if (it != utils::IteratorType::parallel)
+      sizes.push_back(0);
+    else if ((int64_t)i == innermost)
+      sizes.push_back(largestDivisor(bounds[i], {4 * lanes, 2 * lanes, lanes, 8, 4, 2, 1}));
+    else
+      sizes.push_back(1);
+  }
+  return sizes;
+}
+
+KernelAttr kiln::selectVectorKernel(linalg::LinalgOp op, int64_t lanes) {
+  SmallVector<int64_t> bounds = op.getStaticLoopRanges();
+  if (bounds.empty() || llvm::any_of(bounds, ShapedType::isDynamic))
+    return {};
+  SmallVector<int64_t> tile = vectorTile(bounds, op.getIteratorTypesArray(), lanes);
+  if (llvm::all_of(tile, [](int64_t s) { return s == 0; }))
+    return {};
+  return makeKernel(op->getContext(), KernelKind::vector, Layout::any, 0, tile, {}, {},
+                    lanes);
+}
+
+//===----------------------------------------------------------------------===//
+// Heuristics
+//===----------------------------------------------------------------------===//
+
+static KernelAttr selectConv(FusedConvOp op, const TargetInfo &t, bool parallel) {
+  MLIRContext *ctx = op->getContext();
+  int64_t lanes = t.f32Lanes();
+  auto w = cast<RankedTensorType>(op.getFilter().getType());
+  RankedTensorType out = op.getType();
+  if (!op.isNHWC() || op.getGroup() != 1 || w.getRank() != 4)
+    return makeKernel(ctx, KernelKind::loops, op.isNHWC() ? Layout::nhwc : Layout::nchw,
+                      0, {}, {}, {}, lanes);
+  int64_t kh = w.getDimSize(0), kw = w.getDimSize(1), c = w.getDimSize(2),
+          f = w.getDimSize(3);
+  // (n, oh, ow, f, kh, kw, c)
+  int64_t block = f % (2 * lanes) == 0 ? 2 * lanes : 0;
+  int64_t fTile = block ? block : largestDivisor(f, channelCandidates(lanes));
+  int64_t rows = largestDivisor(out.getDimSize(2), rowCandidates(t));
+  SmallVector<int64_t> tile = {1, 1, rows, fTile, 1, 1, 1};
+  // A cache tile over input channels only where one block's filter slice
+  // would not stay in L2 while the output pixels stream past it.
+  SmallVector<int64_t> cache;
+  int64_t sliceBytes = kh * kw * c * fTile * 4;
+  if (sliceBytes > t.l2Bytes) {
+    int64_t cTile = c;
+    while (cTile % 2 == 0 && kh * kw * cTile * fTile * 4 > t.l2Bytes / 2)
+      cTile /= 2;
+    if (cTile < c)
+      cache = {0, 0, 0, 0, 0, 0, cTile};
+  }
+  SmallVector<int64_t> par;
+  if (parallel && f / fTile > 1)
+    par = {3};
+  return makeKernel(ctx, KernelKind::direct_conv, Layout::nhwc, block, tile, cache, par,
+                    lanes);
+}
+
+template <typename PoolOp>
+static KernelAttr selectPool(PoolOp op, ArrayRef<int64_t> outShape, bool nhwc,
+                             const TargetInfo &t, bool parallel) {
+  MLIRContext *ctx = op->getContext();
+  int64_t lanes = t.f32Lanes();
+  if (!nhwc)
+    return makeKernel(ctx, KernelKind::loops, Layout::nchw, 0, {}, {}, {}, lanes);
+  // (n, oh, ow, c, kh, kw): 1-D pools over vectors of channels, output rows
+  // in parallel.
+  SmallVector<int64_t> tile = {1, 1, largestDivisor(outShape[2], rowCandidates(t)),
+                               largestDivisor(outShape[3], channelCandidates(lanes)), 1, 1};
+  SmallVector<int64_t> par;
+  if (parallel && outShape[1] > 1)
+    par = {1};
+  return makeKernel(ctx, KernelKind::pool, Layout::nhwc, 0, tile, {}, par, lanes);
+}
+
+KernelAttr kiln::selectKernel(Operation *op, const TargetInfo &t, bool vectorize,
+                              bool parallel) {
+  if (op->getDialect() == nullptr || !isa<KilnDialect>(op->getDialect()))
+    return {};
+  MLIRContext *ctx = op->getContext();
+  int64_t lanes = t.f32Lanes();
+  RankedTensorType out = resultType(op);
+  if (!out)
+    return {};
+  if (isa<ReshapeOp, FlattenOp>(op))
+    return makeKernel(ctx, KernelKind::view, Layout::any, 0, {}, {}, {}, lanes);
+  if (!vectorize) {
+    Layout layout = Layout::any;
+    if (auto conv = dyn_cast<FusedConvOp>(op))
+      layout = conv.isNHWC() ? Layout::nhwc : Layout::nchw;
+    return makeKernel(ctx, KernelKind::loops, layout, 0, {}, {}, {}, lanes);
+  }
+  if (auto conv = dyn_cast<FusedConvOp>(op))
+    return selectConv(conv, t, parallel);
+  if (isa<ConvOp>(op))
+    return makeKernel(ctx, KernelKind::loops, Layout::nchw, 0, {}, {}, {}, lanes);
+  if (auto pool = dyn_cast<MaxPoolOp>(op))
+    return selectPool(pool, out.getShape(), pool.getLayout() == "NHWC", t, parallel);
+  if (auto pool = dyn_cast<AvgPoolOp>(op))
+    return selectPool(pool, out.getShape(), pool.getLayout() == "NHWC", t, parallel);
+  if (auto pool = dyn_cast<GlobalAvgPoolOp>(op))
+    return selectPool(pool, out.getShape(), pool.getLayout() == "NHWC", t,
+                      /*parallel=*/false);
+  if (isa<GemmOp, MatMulOp>(op) && out.getRank() == 2) {
+    SmallVector<int64_t> tile = {largestDivisor(out.getDimSize(0), rowCandidates(t)),
+                                 largestDivisor(out.getDimSize(1), channelCandidates(lanes)),
+                                 1};
+    return makeKernel(ctx, KernelKind::matmul, Layout::any, 0, tile, {}, {}, lanes);
+  }
+  // Elementwise ops, transposes, Softmax: one vector along the innermost
+  // dimension of the result (Softmax's reduction pieces get the same rule).
+  SmallVector<utils::IteratorType> iters(out.getRank(), utils::IteratorType::parallel);
+  SmallVector<int64_t> tile = vectorTile(out.getShape(), iters, lanes);
+  return makeKernel(ctx, KernelKind::vector, Layout::any, 0, tile, {}, {}, lanes);
+}
+
+//===----------------------------------------------------------------------===//
+// Checking a choice
+//===----------------------------------------------------------------------===//
+
+std::optional<int64_t> kiln::kernelLoopCount(Operation *op, KernelKind kind) {
+  RankedTensorType out = resultType(op);
+  switch (kind) {
+  case KernelKind::direct_conv:
+    return 7;
+  case KernelKind::conv1x1_gemm:
+  case KernelKind::matmul:
+    return 3;
+  case KernelKind::pool:
+    return 6;
+  case KernelKind::vector:
+    return out ? std::optional<int64_t>(out.getRank()) : std::nullopt;
+  case KernelKind::loops:
+  case KernelKind::view:
+    return 0;
+  }
+  return std::nullopt;
+}
+
+LogicalResult kiln::verifyKernelFor(Operation *op, KernelAttr k) {
+  auto fail = [&]() {
+    InFlightDiagnostic d = op->emitError();
+    d << "kernel " << stringifyKernelKind(k.getKind()) << ": ";
+    return d;
+  };
+  auto conv = dyn_cast<FusedConvOp>(op);
+  bool isPool = isa<MaxPoolOp, AvgPoolOp, GlobalAvgPoolOp>(op);
+  switch (k.getKind()) {
+  case KernelKind::direct_conv:
+  case KernelKind::conv1x1_gemm: {
+    if (!conv || !conv.isNHWC() || conv.getGroup() != 1)
+      return fail() << "needs an NHWC convolution with group 1";
+    auto w = cast<RankedTensorType>(conv.getFilter().getType());
+    int64_t f = w.getDimSize(w.getRank() == 5 ? 0 : 3) *
+                (w.getRank() == 5 ? w.getDimSize(4) : 1);
+    if (k.getBlock() && f % k.getBlock() != 0)
+      return fail() << "block " << k.getBlock() << " does not divide the " << f
+                    << " output channels";
+    if (k.getKind() == KernelKind::conv1x1_gemm) {
+      if (w.getDimSize(w.getRank() == 5 ? 1 : 0) != 1 ||
+          w.getDimSize(w.getRank() == 5 ? 2 : 1) != 1 ||
+          llvm::any_of(conv.getStrides(), [](int64_t s) { return s != 1; }) ||
+          llvm::any_of(conv.getPads(), [](int64_t p) { return p != 0; }))
+        return fail() << "needs a 1x1 convolution with stride 1 and no padding";
+      if (!k.getBlock())
+        return fail() << "needs a filter-packing block";
+    }
+    if (k.getBlock() && k.getRegisterTile().size() >= 4 &&
+        k.getKind() == KernelKind::direct_conv &&
+        k.getBlock() % std::max<int64_t>(1, k.getRegisterTile()[3]) != 0)
+      return fail() << "register tile channels " << k.getRegisterTile()[3]
+                    << " do not divide block " << k.getBlock();
+    break;
+  }
+  case KernelKind::pool:
+    if (!isPool)
+      return fail() << "needs a pooling op";
+    break;
+  case KernelKind::matmul:
+    if (!isa<GemmOp, MatMulOp>(op))
+      return fail() << "needs a Gemm or MatMul";
+    break;
+  case KernelKind::view:
+    if (!isa<ReshapeOp, FlattenOp>(op))
+      return fail() << "only Reshape and Flatten are views";
+    break;
+  case KernelKind::vector:
+    if (conv || isPool || isa<GemmOp, MatMulOp, ReshapeOp, FlattenOp, ConvOp>(op))
+      return fail() << "is for elementwise ops, transposes and Softmax";
+    break;
+  case KernelKind::loops:
+    if (isa<ReshapeOp, FlattenOp>(op))
+      return fail() << "Reshape and Flatten are views";
+    break;
+  }
+  if (k.getKind() != KernelKind::view && k.getKind() != KernelKind::loops) {
+    std::optional<int64_t> loops = kernelLoopCount(op, k.getKind());
+    if (loops && (int64_t)k.getRegisterTile().size() != *loops)
+      return fail() << "register_tile needs " << *loops << " sizes (one per loop), got "
+                    << k.getRegisterTile().size();
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Kernel config files
+//===----------------------------------------------------------------------===//
+
+static llvm::Error configError(llvm::StringRef name, const llvm::Twine &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                 name + ": " + msg);
+}
+
+llvm::Expected<KernelConfig> KernelConfig::load(llvm::StringRef path) {
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
+  if (!buffer)
+    return configError(path, "cannot read the kernel config: " +
+                                 buffer.getError().message());
+  return parse((*buffer)->getBuffer(), path);
+}
+
+llvm::Expected<KernelConfig> KernelConfig::parse(llvm::StringRef text, llvm::StringRef name) {
+  llvm::Expected<llvm::json::Value> json = llvm::json::parse(text);
+  if (!json)
+    return configError(name, "not valid JSON: " + llvm::toString(json.takeError()));
+  KernelConfig config;
+  config.name = name.str();
+  const llvm::json::Object *root = json->getAsObject();
+  const llvm::json::Array *layers = root ? root->getArray("layers") : nullptr;
+  if (!layers)
+    return configError(name, "expected an object with a \"layers\" array");
+  for (auto [i, value] : llvm::enumerate(*layers)) {
+    std::string where = "layers[" + std::to_string(i) + "]";
+    const llvm::json::Object *obj = value.getAsObject();
+    if (!obj)
+      return configError(name, where + " is not an object");
+    Entry e;
+    auto ints = [&](llvm::StringRef key,
+                    std::optional<std::vector<int64_t>> &out) -> llvm::Error {
+      const llvm::json::Value *v = obj->get(key);
+      if (!v)
+        return llvm::Error::success();
+      const llvm::json::Array *a = v->getAsArray();
+      if (!a)
+        return configError(name, where + "." + key + " is not an array of integers");
+      std::vector<int64_t> r;
+      for (const llvm::json::Value &x : *a) {
+        std::optional<int64_t> n = x.getAsInteger();
+        if (!n)
+          return configError(name, where + "." + key + " is not an array of integers");
+        r.push_back(*n);
+      }
+      out = std::move(r);
+      return llvm::Error::success();
+    };
+    for (const auto &kv : *obj) {
+      llvm::StringRef key = kv.first;
+      if (!llvm::is_contained({"node", "op", "output_shape", "filter_shape", "kind", "layout",
+                               "block", "register_tile", "cache_tile", "parallel_dims"},
+                              key))
+        return configError(name, where + " has an unknown key \"" + key + "\"");
+    }
+    if (auto node = obj->getString("node"))
+      e.node = node->str();
+    if (auto op = obj->getString("op"))
+      e.op = op->str();
+    if (llvm::Error err = ints("output_shape", e.outputShape))
+      return std::move(err);
+    if (llvm::Error err = ints("filter_shape", e.filterShape))
+      return std::move(err);
+    if (llvm::Error err = ints("register_tile", e.registerTile))
+      return std::move(err);
+    if (llvm::Error err = ints("cache_tile", e.cacheTile))
+      return std::move(err);
+    if (llvm::Error err = ints("parallel_dims", e.parallelDims))
+      return std::move(err);
+    if (e.node.empty() && !e.outputShape)
+      return configError(name, where + " needs \"node\" or \"output_shape\" to match a layer");
+    if (auto kind = obj->getString("kind")) {
+      e.kind = symbolizeKernelKind(*kind);
+      if (!e.kind)
+        return configError(name, where + ".kind \"" + *kind + "\" is not a kernel kind");
+    }
+    if (auto layout = obj->getString("layout")) {
+      e.layout = symbolizeLayout(*layout);
+      if (!e.layout)
+        return configError(name, where + ".layout \"" + *layout + "\" is not a layout");
+    }
+    if (const llvm::json::Value *b = obj->get("block")) {
+      e.block = b->getAsInteger();
+      if (!e.block || *e.block < 0)
+        return configError(name, where + ".block is not a non-negative integer");
+    }
+    config.entries.push_back(std::move(e));
+  }
+  return config;
+}
+
+KernelConfig::Entry *KernelConfig::match(Operation *op) {
+  RankedTensorType out = resultType(op);
+  SmallVector<std::string> names = nodeNames(op->getLoc());
+  for (Entry &e : entries) {
+    if (!e.op.empty() && op->getName().getStringRef() != e.op)
+      continue;
+    if (!e.node.empty() && !llvm::is_contained(names, e.node))
+      continue;
+    // The relayouts kiln-layout adds around a node carry its name too; an
+    // entry names them only with an explicit "op".
+    if (e.op.empty() && isa<TransposeOp>(op))
+      continue;
+    if (e.outputShape && (!out || ArrayRef<int64_t>(*e.outputShape) != out.getShape()))
+      continue;
+    if (e.filterShape) {
+      auto conv = dyn_cast<FusedConvOp>(op);
+      if (!conv || ArrayRef<int64_t>(*e.filterShape) !=
+                       cast<RankedTensorType>(conv.getFilter().getType()).getShape())
+        continue;
+    }
+    return &e;
+  }
+  return nullptr;
+}
+
+KernelAttr KernelConfig::apply(const Entry &e, KernelAttr base) {
+  auto pick = [](const std::optional<std::vector<int64_t>> &v, ArrayRef<int64_t> dflt) {
+    return v ? ArrayRef<int64_t>(*v) : dflt;
+  };
+  return KernelAttr::get(base.getContext(), e.kind.value_or(base.getKind()),
+                         e.layout.value_or(base.getLayout()), e.block.value_or(base.getBlock()),
+                         pick(e.registerTile, base.getRegisterTile()),
+                         pick(e.cacheTile, base.getCacheTile()),
+                         pick(e.parallelDims, base.getParallelDims()), base.getLanes(),
+                         /*config=*/true);
+}
+
+//===----------------------------------------------------------------------===//
+// The pass
+//===----------------------------------------------------------------------===//
+
+namespace {
+struct KilnSelectKernelsPass
+    : kiln::impl::KilnSelectKernelsBase<KilnSelectKernelsPass> {
+  using KilnSelectKernelsBase::KilnSelectKernelsBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    MLIRContext *ctx = &getContext();
+    // The module's own target and options win; the pass options only fill
+    // them in for IR that has none (hand-written tests).
+    std::optional<TargetInfo> target = lookupTarget(module);
+    if (!target) {
+      auto t = TargetInfo::fromTriple(targetTriple, cpu);
+      if (!t) {
+        module.emitError() << llvm::toString(t.takeError());
+        return signalPassFailure();
+      }
+      target = *t;
+      module->setAttr(kTargetAttrName, getTargetAttr(ctx, *target));
+    }
+    OptionsAttr options = lookupOptions(module);
+    if (!options) {
+      options = OptionsAttr::get(ctx, vectorize, parallel);
+      module->setAttr(kOptionsAttrName, options);
+    }
+    std::optional<KernelConfig> config;
+    if (!configFile.empty()) {
+      auto c = KernelConfig::load(configFile);
+      if (!c) {
+        module.emitError() << llvm::toString(c.takeError());
+        return signalPassFailure();
+      }
+      config = std::move(*c);
+    }
+    bool failedAny = false;
+    module.walk([&](Operation *op) {
+      if (op->hasAttr(kKernelAttrName))
+        return;
+      KernelAttr k = selectKernel(op, *target, options.getVectorize(), options.getParallel());
+      if (!k)
+        return;
+      if (config)
+        if (KernelConfig::Entry *e = config->match(op)) {
+          ++e->matches;
+          k = KernelConfig::apply(*e, k);
+          if (failed(verifyKernelFor(op, k))) {
+            failedAny = true;
+            return;
+          }
+        }
+      op->setAttr(kKernelAttrName, k);
+    });
+    if (failedAny)
+      return signalPassFailure();
+    if (config)
+      for (auto [i, e] : llvm::enumerate(config->entries))
+        if (!e.matches)
+          module.emitWarning() << config->name << ": layers[" << i
+                               << "] matches no layer of the model";
+  }
+};
+} // namespace
