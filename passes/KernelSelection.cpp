@@ -274,6 +274,13 @@ LogicalResult kiln::verifyKernelFor(Operation *op, KernelAttr k) {
     if (loops && (int64_t)k.getRegisterTile().size() != *loops)
       return fail() << "register_tile needs " << *loops << " sizes (one per loop), got "
                     << k.getRegisterTile().size();
+    if (!k.getCacheTile().empty() && k.getCacheTile().size() != k.getRegisterTile().size())
+      return fail() << "cache_tile needs " << k.getRegisterTile().size() << " sizes, got "
+                    << k.getCacheTile().size();
+    for (int64_t d : k.getParallelDims())
+      if (d < 0 || d >= (int64_t)k.getRegisterTile().size())
+        return fail() << "parallel dimension " << d << " is not one of its "
+                      << k.getRegisterTile().size() << " loops";
   }
   return success();
 }

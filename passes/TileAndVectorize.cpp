@@ -71,6 +71,8 @@ std::optional<TilePlan> planFor(linalg::LinalgOp op, KernelAttr kernel) {
   int64_t trips = 1;
   SmallVector<int64_t> par(bounds.size(), 0);
   for (int64_t d : kernel.getParallelDims()) {
+    if (d < 0 || d >= (int64_t)bounds.size())
+      return std::nullopt; // kiln-select-kernels rejects such kernels
     int64_t t = std::max<int64_t>(1, plan.sizes[d]);
     par[d] = t;
     trips *= llvm::divideCeil(bounds[d], t);

@@ -55,7 +55,7 @@ def Kiln_TargetAttr : AttrDef<Kiln_Dialect, "Target"> {
   let description = [{
     Attached to the module as `kiln.target` by the driver right after
     import, so every later pass (and kiln-opt replaying a dump) sees the
-    same target. `features` lists the enabled LLVM features.
+    same target. `features` lists the LLVM features (`+` enabled, `-` not).
 
     ```mlir
     module attributes {kiln.target = #kiln.target<triple = "x86_64-unknown-linux-gnu",

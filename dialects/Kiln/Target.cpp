@@ -93,14 +93,14 @@ TargetInfo TargetInfo::host() {
   TargetInfo t;
   t.triple = llvm::sys::getDefaultTargetTriple();
   t.cpu = llvm::sys::getHostCPUName().str();
-  // Enabled features only, sorted: the attribute stays short and stable.
+  // Every feature the host reports, enabled or not (a virtual machine may
+  // lack features its CPU name implies), sorted so output is reproducible.
   llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
-  llvm::SmallVector<std::string> enabled;
+  llvm::SmallVector<std::string> all;
   for (const auto &f : features)
-    if (f.second)
-      enabled.push_back("+" + f.first().str());
-  llvm::sort(enabled);
-  for (const std::string &f : enabled)
+    all.push_back((f.second ? "+" : "-") + f.first().str());
+  llvm::sort(all);
+  for (const std::string &f : all)
     t.features += (t.features.empty() ? "" : ",") + f;
   deriveVectorFacts(t);
   deriveCacheFacts(t);
