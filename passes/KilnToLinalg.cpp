@@ -259,11 +259,11 @@ FailureOr<Value> lowerConv(OpBuilder &b, Location loc, const ConvParams &p) {
   Attribute strides = b.getI64TensorAttr(p.strides);
   Attribute dilations = b.getI64TensorAttr(p.dilations);
   // Packed filters ([F/B, KH, KW, C, B]) are the kernel's choice.
-  if (p.nhwc && p.kernel && p.kernel.getBlock() > 0) {
-    if (tensorType(p.filter).getRank() != 5)
-      return failure();
+  bool packed = tensorType(p.filter).getRank() == 5;
+  if (packed != (p.nhwc && p.kernel && p.kernel.getBlock() > 0))
+    return failure(); // filter packing and kernel disagree
+  if (packed)
     return lowerPackedConv(b, loc, p, padded, strides, dilations);
-  }
   Value init;
   if (p.bias) {
     SmallVector<int64_t> dims = p.nhwc ? SmallVector<int64_t>{0, 1, 2}
@@ -340,7 +340,8 @@ struct LowerFusedConv : OpConversionPattern<FusedConvOp> {
                  op.getType(), getKernel(op)};
     auto v = lowerConv(rewriter, op.getLoc(), p);
     if (failed(v))
-      return rewriter.notifyMatchFailure(op, "grouped NHWC convolution");
+      return rewriter.notifyMatchFailure(
+          op, "grouped NHWC convolution, or a packed filter without a packing kernel");
     rewriter.replaceOp(op, *v);
     return success();
   }

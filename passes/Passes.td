@@ -96,6 +96,7 @@ def KilnSelectKernels : Pass<"kiln-select-kernels", "mlir::ModuleOp"> {
     Option<"configFile", "config", "std::string", /*default=*/"\"\"",
            "Kernel-config JSON file with per-layer overrides">,
   ];
+  let dependentDialects = ["kiln::KilnDialect"];
 }
 
 def KilnPackFilters : Pass<"kiln-pack-filters", "mlir::func::FuncOp"> {
@@ -151,7 +152,7 @@ def KilnTileAndVectorize : Pass<"kiln-tile-and-vectorize", "mlir::func::FuncOp">
     transform dialect's C++ builders and applied per function.
   }];
   let dependentDialects = ["mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
-                           "mlir::transform::TransformDialect"];
+                           "mlir::transform::TransformDialect", "kiln::KilnDialect"];
 }
 
 def KilnEntryABI : Pass<"kiln-entry-abi", "mlir::ModuleOp"> {

@@ -109,6 +109,32 @@ func.func @relu_and_broadcast_add(%a: tensor<1x3x4x4xf32>, %c: tensor<3x1x1xf32>
 
 // -----
 
+// Every elementwise op lowers the same way, with its scalar body inside.
+// CHECK-DAG: #[[ID:.+]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[ROW:.+]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func.func @sigmoid_and_broadcast_mul
+// CHECK-SAME: (%[[A:.+]]: tensor<2x3xf32>, %[[V:.+]]: tensor<3xf32>)
+// CHECK: %[[S:.+]] = linalg.generic {indexing_maps = [#[[ID]], #[[ID]]], {{.+}} ins(%[[A]] : tensor<2x3xf32>)
+// CHECK: ^bb0(%[[X:.+]]: f32, %{{.+}}: f32):
+// CHECK: %[[ONE:.+]] = arith.constant 1.000000e+00 : f32
+// CHECK: %[[NEG:.+]] = arith.negf %[[X]] : f32
+// CHECK: %[[E:.+]] = math.exp %[[NEG]] : f32
+// CHECK: %[[D:.+]] = arith.addf %[[ONE]], %[[E]] : f32
+// CHECK: %[[Y:.+]] = arith.divf %[[ONE]], %[[D]] : f32
+// CHECK: linalg.yield %[[Y]]
+// CHECK: %[[M:.+]] = linalg.generic {indexing_maps = [#[[ID]], #[[ROW]], #[[ID]]], {{.+}} ins(%[[S]], %[[V]] : tensor<2x3xf32>, tensor<3xf32>)
+// CHECK: ^bb0(%[[P:.+]]: f32, %[[Q:.+]]: f32, %{{.+}}: f32):
+// CHECK: %[[PQ:.+]] = arith.mulf %[[P]], %[[Q]] : f32
+// CHECK: linalg.yield %[[PQ]]
+// CHECK: return %[[M]]
+func.func @sigmoid_and_broadcast_mul(%a: tensor<2x3xf32>, %v: tensor<3xf32>) -> tensor<2x3xf32> {
+  %0 = kiln.sigmoid %a : tensor<2x3xf32>
+  %1 = kiln.mul %0, %v : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  return %1 : tensor<2x3xf32>
+}
+
+// -----
+
 // ceil_mode: the 3rd window needs one more row/column: padded with -inf,
 // which never wins.
 // CHECK-LABEL: func.func @max_pool_ceil
@@ -354,12 +380,33 @@ func.func @softmax_default_axis(%x: tensor<2x5xf32>) -> tensor<2x5xf32> {
 // CHECK: %[[SLICE:.+]] = tensor.extract_slice %[[OUT]][0, 0, 0, %[[OFF]]] [1, 3, 3, 2]
 // CHECK: %[[B:.+]] = tensor.extract_slice %[[BIAS]][%[[OFF]]] [2] [1] : tensor<4xf32> to tensor<2xf32>
 // CHECK: %[[INIT:.+]] = linalg.broadcast ins(%[[B]] : tensor<2xf32>) outs(%[[SLICE]] : tensor<1x3x3x2xf32>)
-// CHECK: %[[C:.+]] = linalg.conv_2d_nhwc_hwcf {{.*}} ins(%{{.+}}, %[[W]] : {{.*}}) outs(%[[INIT]] : tensor<1x3x3x2xf32>)
+// CHECK: %[[C:.+]] = linalg.conv_2d_nhwc_hwcf {{.*}}kiln.kernel = #kiln.kernel<kind = direct_conv, layout = nhwc, block = 2, register_tile = [1, 1, 3, 2, 1, 1, 1]{{.*}} ins(%{{.+}}, %[[W]] : {{.*}}) outs(%[[INIT]] : tensor<1x3x3x2xf32>)
 // CHECK: %[[R:.+]] = linalg.generic {{.*}} outs(%[[C]] : tensor<1x3x3x2xf32>)
 // CHECK: arith.maximumf
 // CHECK: tensor.parallel_insert_slice %[[R]] into %[[OUT]][0, 0, 0, %[[OFF]]] [1, 3, 3, 2]
 func.func @packed_conv(%x: tensor<1x3x3x2xf32>, %w: tensor<2x1x1x2x2xf32>, %b: tensor<4xf32>) -> tensor<1x3x3x4xf32> {
-  %0 = kiln.fused_conv %x, %w, %b {layout = "NHWC", relu}
+  %0 = kiln.fused_conv %x, %w, %b {layout = "NHWC", relu,
+      kiln.kernel = #kiln.kernel<kind = direct_conv, layout = nhwc, block = 2, register_tile = [1, 1, 3, 2, 1, 1, 1], cache_tile = [], parallel_dims = [3], lanes = 8, config = false>}
+      : (tensor<1x3x3x2xf32>, tensor<2x1x1x2x2xf32>, tensor<4xf32>) -> tensor<1x3x3x4xf32>
+  return %0 : tensor<1x3x3x4xf32>
+}
+
+// -----
+
+// conv1x1_gemm: a packed 1x1 stride-1 conv becomes one linalg.matmul per
+// channel block over [N*H*W, C] x [C, B], accumulating onto the bias; the
+// kernel lands on the matmul.
+// CHECK-LABEL: func.func @conv1x1_gemm
+// CHECK: scf.forall (%{{.+}}) in (2)
+// CHECK: %[[A:.+]] = tensor.collapse_shape %{{.+}} {{\[\[}}0, 1, 2], [3]] : tensor<1x3x3x2xf32> into tensor<9x2xf32>
+// CHECK: %[[WM:.+]] = tensor.collapse_shape %{{.+}} {{\[\[}}0, 1, 2], [3]] : tensor<1x1x2x2xf32> into tensor<2x2xf32>
+// CHECK: %[[ACC:.+]] = tensor.collapse_shape %{{.+}} : tensor<1x3x3x2xf32> into tensor<9x2xf32>
+// CHECK: %[[MM:.+]] = linalg.matmul {kiln.kernel = #kiln.kernel<kind = conv1x1_gemm, {{.*}}register_tile = [3, 2, 1]{{.*}}>} ins(%[[A]], %[[WM]] : tensor<9x2xf32>, tensor<2x2xf32>) outs(%[[ACC]] : tensor<9x2xf32>)
+// CHECK: tensor.expand_shape %[[MM]]
+// CHECK-NOT: linalg.conv_2d
+func.func @conv1x1_gemm(%x: tensor<1x3x3x2xf32>, %w: tensor<2x1x1x2x2xf32>, %b: tensor<4xf32>) -> tensor<1x3x3x4xf32> {
+  %0 = kiln.fused_conv %x, %w, %b {layout = "NHWC",
+      kiln.kernel = #kiln.kernel<kind = conv1x1_gemm, layout = nhwc, block = 2, register_tile = [3, 2, 1], cache_tile = [], parallel_dims = [], lanes = 8, config = false>}
       : (tensor<1x3x3x2xf32>, tensor<2x1x1x2x2xf32>, tensor<4xf32>) -> tensor<1x3x3x4xf32>
   return %0 : tensor<1x3x3x4xf32>
 }

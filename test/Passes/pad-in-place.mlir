@@ -1,5 +1,6 @@
-// RUN: kiln-opt %s --kiln-tile-and-vectorize="vector-bits=256 register-rows=4" --eliminate-empty-tensors --canonicalize --cse | FileCheck %s
+// RUN: kiln-opt %s --kiln-tile-and-vectorize --eliminate-empty-tensors --canonicalize --cse | FileCheck %s
 
+// (No module target: helper ops get the vector kernel for 8 lanes.)
 // kiln-tile-and-vectorize turns tensor.pad into a fill of a fresh padded
 // buffer (bufferization.alloc_tensor, which CSE never merges) placed before
 // the padded value's producer chain; eliminate-empty-tensors then makes the

@@ -1,9 +1,10 @@
-// RUN: kiln-opt %s --split-input-file --kiln-tile-and-vectorize="vector-bits=256 register-rows=4" --canonicalize --cse | FileCheck %s
-// RUN: kiln-opt %s --split-input-file --kiln-tile-and-vectorize="vector-bits=256 register-rows=4 parallelize=false" --canonicalize --cse | FileCheck %s --check-prefix=SERIAL
+// RUN: kiln-opt %s --split-input-file --kiln-tile-and-vectorize --canonicalize --cse | FileCheck %s
 
-// kiln-tile-and-vectorize with an AVX2-like target (8 f32 lanes): register
-// tiles of 4 output pixels x 16 channels, reduction step 1, FMAs on
-// vector<16xf32>, accumulators carried through the reduction loops.
+// kiln-tile-and-vectorize tiles each linalg op exactly as its #kiln.kernel
+// says. These kernels are what kiln-select-kernels picks for an AVX2-like
+// target (8 f32 lanes, 16 registers): register tiles of 4 output pixels x
+// 16 channels, reduction step 1, FMAs on vector<16xf32>, accumulators
+// carried through the reduction loops.
 
 // F = 32 is two channel blocks of 16: they are the scf.forall iterations.
 // CHECK-LABEL: func.func @conv
@@ -14,11 +15,9 @@
 // CHECK: scf.for {{.*}} iter_args(%{{.+}} = %[[ACC]]) -> (vector<4x16xf32>)
 // CHECK-COUNT-4: vector.fma {{.*}} : vector<16xf32>
 // CHECK: vector.transfer_write {{.*}} : vector<4x16xf32>
-// SERIAL-LABEL: func.func @conv
-// SERIAL-NOT: scf.forall
-// SERIAL: vector.fma
 func.func @conv(%x: tensor<1x6x10x3xf32>, %w: tensor<3x3x3x32xf32>, %init: tensor<1x4x8x32xf32>) -> tensor<1x4x8x32xf32> {
-  %0 = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+  %0 = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>,
+      kiln.kernel = #kiln.kernel<kind = direct_conv, layout = nhwc, block = 0, register_tile = [1, 1, 4, 16, 1, 1, 1], cache_tile = [], parallel_dims = [3], lanes = 8, config = false>}
       ins(%x, %w : tensor<1x6x10x3xf32>, tensor<3x3x3x32xf32>) outs(%init : tensor<1x4x8x32xf32>) -> tensor<1x4x8x32xf32>
   return %0 : tensor<1x4x8x32xf32>
 }
@@ -30,14 +29,16 @@ func.func @conv(%x: tensor<1x6x10x3xf32>, %w: tensor<3x3x3x32xf32>, %init: tenso
 // CHECK: scf.for %{{.+}} = %c0 to %c8 step %c1 iter_args(%{{.+}} = %{{.+}}) -> (vector<4x16xf32>)
 // CHECK-COUNT-4: vector.fma {{.*}} : vector<16xf32>
 func.func @matmul(%a: tensor<4x8xf32>, %b: tensor<8x16xf32>, %c: tensor<4x16xf32>) -> tensor<4x16xf32> {
-  %0 = linalg.matmul ins(%a, %b : tensor<4x8xf32>, tensor<8x16xf32>) outs(%c : tensor<4x16xf32>) -> tensor<4x16xf32>
+  %0 = linalg.matmul {kiln.kernel = #kiln.kernel<kind = matmul, layout = any, block = 0, register_tile = [4, 16, 1], cache_tile = [], parallel_dims = [], lanes = 8, config = false>}
+      ins(%a, %b : tensor<4x8xf32>, tensor<8x16xf32>) outs(%c : tensor<4x16xf32>) -> tensor<4x16xf32>
   return %0 : tensor<4x16xf32>
 }
 
 // -----
 
-// Elementwise ops are tiled to vectors along the innermost dimension, never
-// vectorized whole.
+// Elementwise ops without a kernel get the vector kernel for the module
+// target's lanes (8 without a target): tiled to vectors along the innermost
+// dimension, never vectorized whole.
 // CHECK-LABEL: func.func @relu
 // CHECK-NOT: vector<2x4x64xf32>
 // CHECK: arith.maximumf {{.*}} : vector<32xf32>
@@ -51,4 +52,46 @@ func.func @relu(%x: tensor<2x4x64xf32>) -> tensor<2x4x64xf32> {
     linalg.yield %1 : f32
   } -> tensor<2x4x64xf32>
   return %0 : tensor<2x4x64xf32>
+}
+
+// -----
+
+// Without parallel_dims the channel blocks are a plain loop, channel block
+// outermost (interchange), so a block's filter slice stays hot.
+// CHECK-LABEL: func.func @serial_conv
+// CHECK-NOT: scf.forall
+// CHECK: scf.for %{{.+}} = %c0 to %c32 step %c16
+// CHECK: scf.for %{{.+}} = %c0 to %c8 step %c4
+// CHECK-COUNT-4: vector.fma {{.*}} : vector<16xf32>
+func.func @serial_conv(%x: tensor<1x6x10x3xf32>, %w: tensor<3x3x3x32xf32>, %init: tensor<1x4x8x32xf32>) -> tensor<1x4x8x32xf32> {
+  %0 = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>,
+      kiln.kernel = #kiln.kernel<kind = direct_conv, layout = nhwc, block = 0, register_tile = [1, 1, 4, 16, 1, 1, 1], cache_tile = [], parallel_dims = [], lanes = 8, config = false>}
+      ins(%x, %w : tensor<1x6x10x3xf32>, tensor<3x3x3x32xf32>) outs(%init : tensor<1x4x8x32xf32>) -> tensor<1x4x8x32xf32>
+  return %0 : tensor<1x4x8x32xf32>
+}
+
+// -----
+
+// A cache tile is an outer loop over its non-zero sizes (here input
+// channels in steps of 2) around the register tile.
+// CHECK-LABEL: func.func @cache_tiled_conv
+// CHECK: scf.for %{{.+}} = %c0 to %c4 step %c2
+// CHECK: vector.fma {{.*}} : vector<16xf32>
+func.func @cache_tiled_conv(%x: tensor<1x6x10x4xf32>, %w: tensor<3x3x4x16xf32>, %init: tensor<1x4x8x16xf32>) -> tensor<1x4x8x16xf32> {
+  %0 = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>,
+      kiln.kernel = #kiln.kernel<kind = direct_conv, layout = nhwc, block = 0, register_tile = [1, 1, 4, 16, 1, 1, 1], cache_tile = [0, 0, 0, 0, 0, 0, 2], parallel_dims = [], lanes = 8, config = false>}
+      ins(%x, %w : tensor<1x6x10x4xf32>, tensor<3x3x4x16xf32>) outs(%init : tensor<1x4x8x16xf32>) -> tensor<1x4x8x16xf32>
+  return %0 : tensor<1x4x8x16xf32>
+}
+
+// -----
+
+// kind = loops: left as it is.
+// CHECK-LABEL: func.func @negative_loops
+// CHECK: linalg.conv_2d_nhwc_hwcf
+func.func @negative_loops(%x: tensor<1x6x10x3xf32>, %w: tensor<3x3x3x32xf32>, %init: tensor<1x4x8x32xf32>) -> tensor<1x4x8x32xf32> {
+  %0 = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>,
+      kiln.kernel = #kiln.kernel<kind = loops, layout = nhwc, block = 0, register_tile = [], cache_tile = [], parallel_dims = [], lanes = 8, config = false>}
+      ins(%x, %w : tensor<1x6x10x3xf32>, tensor<3x3x3x32xf32>) outs(%init : tensor<1x4x8x32xf32>) -> tensor<1x4x8x32xf32>
+  return %0 : tensor<1x4x8x32xf32>
 }
