@@ -6,19 +6,20 @@
 //===----------------------------------------------------------------------===//
 //
 // kiln-run loads a model shared library produced by kiln-compile with dlopen,
-// resolves the kiln_* C API (kiln/kiln.h) with dlsym, feeds it NumPy .npy
-// inputs and writes the outputs back as .npy files. It can also benchmark the
-// model (--warmup/--iterations) and print the top-K entries of float outputs.
-// It deliberately does not link the runtime: the runtime inside the model
-// library is the one under test. Exit status: 0 on success, 1 for usage
-// errors, 2 for any failure while loading or running the model.
+// resolves the kiln_* C API (kiln/kiln.h) with dlsym (both through
+// tools/common/ModelLibrary.h, the loader it shares with the Python module),
+// feeds it NumPy .npy inputs and writes the outputs back as .npy files. It
+// can also benchmark the model (--warmup/--iterations) and print the top-K
+// entries of float outputs. It deliberately does not link the runtime: the
+// runtime inside the model library is the one under test. Exit status: 0 on
+// success, 1 for usage errors, 2 for any failure while loading or running
+// the model.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Npy.h"
 #include "kiln/kiln.h"
-
-#include <dlfcn.h>
+#include "tools/common/ModelLibrary.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -29,6 +30,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <new>
 #include <string>
 #include <vector>
@@ -146,79 +148,6 @@ Options parseArgs(int argc, char **argv) {
   return options;
 }
 
-/// The kiln C API resolved from a model library.
-struct Api {
-  decltype(&kiln_model_options_init) optionsInit;
-  decltype(&kiln_model_create) create;
-  decltype(&kiln_model_destroy) destroy;
-  decltype(&kiln_model_num_inputs) numInputs;
-  decltype(&kiln_model_num_outputs) numOutputs;
-  decltype(&kiln_model_output_info) outputInfo;
-  decltype(&kiln_model_run) run;
-  decltype(&kiln_model_last_error) lastError;
-  decltype(&kiln_status_string) statusString;
-  decltype(&kiln_model_num_threads) numThreads;
-  decltype(&kiln_elem_type_size) elemTypeSize;
-};
-
-/// Owns the dlopen handle and the model instance.
-class LoadedModel {
-public:
-  LoadedModel(const std::string &path, int threads) {
-    // Without a slash dlopen searches the library path, not the cwd.
-    std::string dlPath =
-        path.find('/') == std::string::npos ? "./" + path : path;
-    handle = dlopen(dlPath.c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (!handle) {
-      const char *why = dlerror();
-      runtimeError("cannot load '" + path + "': " + (why ? why : "unknown"));
-    }
-    resolve(api.optionsInit, "kiln_model_options_init", path);
-    resolve(api.create, "kiln_model_create", path);
-    resolve(api.destroy, "kiln_model_destroy", path);
-    resolve(api.numInputs, "kiln_model_num_inputs", path);
-    resolve(api.numOutputs, "kiln_model_num_outputs", path);
-    resolve(api.outputInfo, "kiln_model_output_info", path);
-    resolve(api.run, "kiln_model_run", path);
-    resolve(api.lastError, "kiln_model_last_error", path);
-    resolve(api.statusString, "kiln_status_string", path);
-    resolve(api.numThreads, "kiln_model_num_threads", path);
-    resolve(api.elemTypeSize, "kiln_elem_type_size", path);
-    kiln_model_options options;
-    api.optionsInit(&options);
-    options.num_threads = threads;
-    kiln_status status = api.create(&options, &model);
-    if (status != KILN_OK)
-      runtimeError("cannot create model: " +
-                   std::string(api.lastError(nullptr)) + " (" +
-                   api.statusString(status) + ")");
-  }
-  ~LoadedModel() {
-    if (model)
-      api.destroy(model);
-    if (handle)
-      dlclose(handle);
-  }
-  LoadedModel(const LoadedModel &) = delete;
-  LoadedModel &operator=(const LoadedModel &) = delete;
-
-  Api api{};
-  kiln_model *model = nullptr;
-
-private:
-  void *handle = nullptr;
-
-  template <typename Fn>
-  void resolve(Fn &fn, const char *name, const std::string &path) {
-    void *symbol = dlsym(handle, name);
-    if (!symbol)
-      runtimeError("'" + path + "' is not a kiln model library: missing " +
-                   name);
-    static_assert(sizeof(Fn) == sizeof(void *), "function pointer size");
-    std::memcpy(&fn, &symbol, sizeof(fn));
-  }
-};
-
 std::string shapeString(const std::vector<int64_t> &shape) {
   std::string text = "[";
   for (size_t i = 0; i < shape.size(); ++i)
@@ -269,9 +198,13 @@ int runTool(int argc, char **argv) {
       runtimeError(error);
   }
 
-  LoadedModel loaded(options.modelPath, options.threads);
-  const Api &api = loaded.api;
-  size_t numOutputs = api.numOutputs(loaded.model);
+  std::string loadError;
+  std::unique_ptr<kiln::ModelLibrary> loaded =
+      kiln::ModelLibrary::open(options.modelPath, options.threads, loadError);
+  if (!loaded)
+    runtimeError(loadError);
+  const kiln::ModelApi &api = loaded->api();
+  size_t numOutputs = loaded->numOutputs();
   if (options.outputs.size() > numOutputs)
     runtimeError(std::to_string(options.outputs.size()) +
                  " --output files given but the model has " +
@@ -291,8 +224,9 @@ int runTool(int argc, char **argv) {
   std::vector<std::string> outNames(numOutputs);
   for (size_t o = 0; o < numOutputs; ++o) {
     kiln_tensor_info info;
-    if (api.outputInfo(loaded.model, o, &info) != KILN_OK)
-      runtimeError(api.lastError(loaded.model));
+    std::string error;
+    if (!loaded->outputInfo(o, info, error))
+      runtimeError(error);
     outNames[o] = info.name ? info.name : "";
     size_t bytes = api.elemTypeSize(info.elem_type);
     outputs[o].elemType = info.elem_type;
@@ -305,12 +239,12 @@ int runTool(int argc, char **argv) {
   }
 
   auto runOnce = [&]() {
+    std::string error;
     kiln_status status =
-        api.run(loaded.model, inTensors.data(), inTensors.size(),
-                outTensors.data(), outTensors.size());
+        loaded->run(inTensors.data(), inTensors.size(), outTensors.data(),
+                    outTensors.size(), error);
     if (status != KILN_OK)
-      runtimeError(std::string(api.lastError(loaded.model)) + " (" +
-                   api.statusString(status) + ")");
+      runtimeError(error + " (" + api.statusString(status) + ")");
   };
   for (int w = 0; w < options.warmup; ++w)
     runOnce();
@@ -331,7 +265,7 @@ int runTool(int argc, char **argv) {
     std::printf("latency: median %.3f ms, min %.3f ms over %zu runs (%d "
                 "threads)\n",
                 median, millis.front(), n,
-                int(api.numThreads(loaded.model)));
+                loaded->numThreads());
   } else {
     runOnce();
   }
