@@ -110,7 +110,9 @@ static KernelAttr selectConv(FusedConvOp op, const TargetInfo &t, bool parallel)
   int64_t kh = w.getDimSize(0), kw = w.getDimSize(1), c = w.getDimSize(2),
           f = w.getDimSize(3);
   // (n, oh, ow, f, kh, kw, c)
-  int64_t block = f % (2 * lanes) == 0 ? 2 * lanes : 0;
+  // Only a constant filter is packed (at compile time, kiln-pack-filters).
+  bool constFilter = op.getFilter().getDefiningOp<arith::ConstantOp>() != nullptr;
+  int64_t block = constFilter && f % (2 * lanes) == 0 ? 2 * lanes : 0;
   int64_t fTile = block ? block : largestDivisor(f, channelCandidates(lanes));
   int64_t rows = largestDivisor(out.getDimSize(2), rowCandidates(t));
   SmallVector<int64_t> tile = {1, 1, rows, fTile, 1, 1, 1};
@@ -229,6 +231,10 @@ LogicalResult kiln::verifyKernelFor(Operation *op, KernelAttr k) {
     auto w = cast<RankedTensorType>(conv.getFilter().getType());
     int64_t f = w.getDimSize(w.getRank() == 5 ? 0 : 3) *
                 (w.getRank() == 5 ? w.getDimSize(4) : 1);
+    if (k.getBlock() && w.getRank() == 4 &&
+        !conv.getFilter().getDefiningOp<arith::ConstantOp>())
+      return fail() << "block " << k.getBlock()
+                    << " needs a constant filter (packed at compile time)";
     if (k.getBlock() && f % k.getBlock() != 0)
       return fail() << "block " << k.getBlock() << " does not divide the " << f
                     << " output channels";

@@ -2,85 +2,206 @@
 // RUN: kiln-opt %s --split-input-file --kiln-select-kernels="target=aarch64-linux-gnu parallel=false" | FileCheck %s --check-prefix=OPTS
 // RUN: kiln-opt %s --split-input-file --kiln-select-kernels="vectorize=false" | FileCheck %s --check-prefix=NOVEC
 
-// kiln-select-kernels on an AVX-512 target (16 lanes, 32 registers): block =
-// two vectors where it divides F (else 0 with the largest channel tile that
-// does), 8 pixels per register tile (a quarter of the registers), channel
-// blocks in parallel; pools over 2 vectors of channels with rows in
-// parallel; Gemm as matmul; elementwise ops one 4-vector tile along the
-// innermost dim; Flatten a view.
+// kiln-select-kernels writes a #kiln.kernel on every compute op, chosen from
+// the module's #kiln.target (passes/KernelSelection.cpp):
+//  - NHWC group-1 convolutions: direct_conv with the register tile
+//    (n, oh, ow, f, kh, kw, c) = (1, 1, R, B, 1, 1, 1), R the largest
+//    divisor of OW up to a quarter of the vector registers, B = block = two
+//    vectors where that divides F and the filter is a constant (packed at
+//    compile time); otherwise block 0 and the largest of 2 vectors, 1
+//    vector, 8, 4, 2, 1 dividing F. Channel blocks in parallel (dim 3).
+//  - NHWC pools: pool, (1, 1, R, channels, 1, 1), output rows in parallel
+//    (not for global pooling); NCHW and grouped convolutions, NCHW pools: loops.
+//  - Gemm/MatMul: matmul (R, channels, 1); Reshape/Flatten: view; the rest
+//    (elementwise, transpose, softmax): one vector tile of 4, 2 or 1
+//    vectors along the innermost dimension.
+
+// AVX-512: 16 lanes, 32 registers (R up to 8), 1 MiB L2.
 // CHECK-LABEL: func.func @avx512
+// F = 64: block 32.
 // CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = direct_conv, layout = nhwc, block = 32, register_tile = [1, 1, 8, 32, 1, 1, 1], cache_tile = [], parallel_dims = [3], lanes = 16, config = false>
+// F = 24 is no multiple of 32: block 0, 8 channels per tile.
 // CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = direct_conv, layout = nhwc, block = 0, register_tile = [1, 1, 8, 8, 1, 1, 1], cache_tile = [], parallel_dims = [3], lanes = 16, config = false>
+// A filter that is no constant cannot be packed: block 0, same tile.
+// CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = direct_conv, layout = nhwc, block = 0, register_tile = [1, 1, 8, 32, 1, 1, 1], cache_tile = [], parallel_dims = [3], lanes = 16, config = false>
 // CHECK: kiln.max_pool {{.*}}#kiln.kernel<kind = pool, layout = nhwc, block = 0, register_tile = [1, 1, 4, 32, 1, 1], cache_tile = [], parallel_dims = [1], lanes = 16, config = false>
+// 48 channels: one vector.
+// CHECK: kiln.avg_pool {{.*}}#kiln.kernel<kind = pool, layout = nhwc, block = 0, register_tile = [1, 1, 4, 16, 1, 1], cache_tile = [], parallel_dims = [1], lanes = 16, config = false>
+// CHECK: kiln.global_avg_pool {{.*}}#kiln.kernel<kind = pool, layout = nhwc, block = 0, register_tile = [1, 1, 1, 16, 1, 1], cache_tile = [], parallel_dims = [], lanes = 16, config = false>
 // CHECK: kiln.gemm {{.*}}#kiln.kernel<kind = matmul, layout = any, block = 0, register_tile = [4, 2, 1], cache_tile = [], parallel_dims = [], lanes = 16, config = false>
+// CHECK: kiln.matmul {{.*}}#kiln.kernel<kind = matmul, layout = any, block = 0, register_tile = [6, 8, 1], cache_tile = [], parallel_dims = [], lanes = 16, config = false>
 // CHECK: kiln.relu {{.*}}#kiln.kernel<kind = vector, layout = any, block = 0, register_tile = [1, 1, 1, 64], cache_tile = [], parallel_dims = [], lanes = 16, config = false>
-// CHECK: kiln.flatten {{.*}}#kiln.kernel<kind = view,
+// 100 = 25 x 4: no vector divides it, 4 does.
+// CHECK: kiln.add {{.*}}#kiln.kernel<kind = vector, layout = any, block = 0, register_tile = [1, 1, 4], cache_tile = [], parallel_dims = [], lanes = 16, config = false>
+// CHECK: kiln.transpose {{.*}}#kiln.kernel<kind = vector, layout = any, block = 0, register_tile = [1, 1, 64], cache_tile = [], parallel_dims = [], lanes = 16, config = false>
+// CHECK: kiln.softmax {{.*}}#kiln.kernel<kind = vector, layout = any, block = 0, register_tile = [1, 1, 4], cache_tile = [], parallel_dims = [], lanes = 16, config = false>
+// CHECK: kiln.reshape {{.*}}#kiln.kernel<kind = view, layout = any, block = 0, register_tile = [], cache_tile = [], parallel_dims = [], lanes = 16, config = false>
+// CHECK: kiln.flatten {{.*}}#kiln.kernel<kind = view, layout = any, block = 0, register_tile = [], cache_tile = [], parallel_dims = [], lanes = 16, config = false>
 // The module's own target and options win over the pass options.
 // OPTS-LABEL: func.func @avx512
 // OPTS: kiln.fused_conv {{.*}}block = 32, register_tile = [1, 1, 8, 32, 1, 1, 1], cache_tile = [], parallel_dims = [3], lanes = 16
 // NOVEC-LABEL: func.func @avx512
-// NOVEC: kiln.fused_conv {{.*}}block = 32
+// NOVEC: kiln.fused_conv {{.*}}kind = direct_conv, layout = nhwc, block = 32
 module attributes {kiln.options = #kiln.options<vectorize = true, parallel = true>, kiln.target = #kiln.target<triple = "x86_64-unknown-linux-gnu", cpu = "znver4", features = "+avx512f", vector_bits = 512, vector_registers = 32, l1_bytes = 32768, l2_bytes = 1048576>} {
-func.func @avx512(%x: tensor<1x8x8x16xf32>, %w: tensor<3x3x16x64xf32>, %w3: tensor<3x3x16x24xf32>, %b: tensor<64xf32>, %b3: tensor<24xf32>, %g: tensor<4x64xf32>, %gw: tensor<64x10xf32>) -> (tensor<1x8x8x64xf32>, tensor<1x8x8x24xf32>, tensor<1x4x4x64xf32>, tensor<4x10xf32>, tensor<1x4096xf32>) {
+func.func @avx512(%x: tensor<1x8x8x16xf32>, %wd: tensor<3x3x16x64xf32>, %b: tensor<64xf32>, %b3: tensor<24xf32>,
+    %p: tensor<1x8x8x48xf32>, %g: tensor<4x64xf32>, %gw: tensor<64x2xf32>, %a: tensor<6x64xf32>, %m: tensor<64x40xf32>,
+    %s: tensor<2x3x100xf32>, %t: tensor<2x64x32xf32>) {
+  %w = arith.constant dense<1.0> : tensor<3x3x16x64xf32>
+  %w3 = arith.constant dense<1.0> : tensor<3x3x16x24xf32>
+  %0 = kiln.fused_conv %x, %w, %b {layout = "NHWC", pads = array<i64: 1, 1, 1, 1>} : (tensor<1x8x8x16xf32>, tensor<3x3x16x64xf32>, tensor<64xf32>) -> tensor<1x8x8x64xf32>
+  %1 = kiln.fused_conv %x, %w3, %b3 {layout = "NHWC", pads = array<i64: 1, 1, 1, 1>} : (tensor<1x8x8x16xf32>, tensor<3x3x16x24xf32>, tensor<24xf32>) -> tensor<1x8x8x24xf32>
+  %2 = kiln.fused_conv %x, %wd, %b {layout = "NHWC", pads = array<i64: 1, 1, 1, 1>} : (tensor<1x8x8x16xf32>, tensor<3x3x16x64xf32>, tensor<64xf32>) -> tensor<1x8x8x64xf32>
+  %3 = kiln.max_pool %0 {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, layout = "NHWC"} : tensor<1x8x8x64xf32> -> tensor<1x4x4x64xf32>
+  %4 = kiln.avg_pool %p {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, layout = "NHWC"} : tensor<1x8x8x48xf32> -> tensor<1x4x4x48xf32>
+  %5 = kiln.global_avg_pool %p {layout = "NHWC"} : tensor<1x8x8x48xf32> -> tensor<1x1x1x48xf32>
+  %6 = kiln.gemm %g, %gw : (tensor<4x64xf32>, tensor<64x2xf32>) -> tensor<4x2xf32>
+  %7 = kiln.matmul %a, %m : (tensor<6x64xf32>, tensor<64x40xf32>) -> tensor<6x40xf32>
+  %8 = kiln.relu %0 : tensor<1x8x8x64xf32>
+  %9 = kiln.add %s, %s : (tensor<2x3x100xf32>, tensor<2x3x100xf32>) -> tensor<2x3x100xf32>
+  %10 = kiln.transpose %t {perm = array<i64: 0, 2, 1>} : tensor<2x64x32xf32> -> tensor<2x32x64xf32>
+  %11 = kiln.softmax %s {axis = -1 : i64} : tensor<2x3x100xf32>
+  %12 = kiln.reshape %s : tensor<2x3x100xf32> -> tensor<600xf32>
+  %13 = kiln.flatten %8 {axis = 1 : i64} : tensor<1x8x8x64xf32> -> tensor<1x4096xf32>
+  return
+}
+}
+
+// -----
+
+// NCHW and grouped convolutions and NCHW pools are plain loops.
+// CHECK-LABEL: func.func @nchw_and_grouped
+// CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = loops, layout = nchw, block = 0, register_tile = [], cache_tile = [], parallel_dims = [], lanes = 16, config = false>
+// CHECK: kiln.fused_conv {{.*}}group = 2 : i64, kiln.kernel = #kiln.kernel<kind = loops, layout = nchw, block = 0, register_tile = [], cache_tile = [], parallel_dims = [], lanes = 16, config = false>
+// CHECK: kiln.conv {{.*}}#kiln.kernel<kind = loops, layout = nchw, block = 0, register_tile = [], cache_tile = [], parallel_dims = [], lanes = 16, config = false>
+// CHECK: kiln.max_pool {{.*}}#kiln.kernel<kind = loops, layout = nchw, block = 0, register_tile = [], cache_tile = [], parallel_dims = [], lanes = 16, config = false>
+module attributes {kiln.options = #kiln.options<vectorize = true, parallel = true>, kiln.target = #kiln.target<triple = "x86_64-unknown-linux-gnu", cpu = "znver4", features = "+avx512f", vector_bits = 512, vector_registers = 32, l1_bytes = 32768, l2_bytes = 1048576>} {
+func.func @nchw_and_grouped(%x: tensor<1x16x8x8xf32>, %b: tensor<64xf32>) {
+  %w = arith.constant dense<1.0> : tensor<64x16x3x3xf32>
+  %wg = arith.constant dense<1.0> : tensor<64x8x3x3xf32>
+  %0 = kiln.fused_conv %x, %w, %b {pads = array<i64: 1, 1, 1, 1>} : (tensor<1x16x8x8xf32>, tensor<64x16x3x3xf32>, tensor<64xf32>) -> tensor<1x64x8x8xf32>
+  %1 = kiln.fused_conv %x, %wg, %b {group = 2 : i64, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x16x8x8xf32>, tensor<64x8x3x3xf32>, tensor<64xf32>) -> tensor<1x64x8x8xf32>
+  %2 = kiln.conv %x, %w, %b {pads = array<i64: 1, 1, 1, 1>} : (tensor<1x16x8x8xf32>, tensor<64x16x3x3xf32>, tensor<64xf32>) -> tensor<1x64x8x8xf32>
+  %3 = kiln.max_pool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : tensor<1x16x8x8xf32> -> tensor<1x16x4x4xf32>
+  return
+}
+}
+
+// -----
+
+// AVX2: 8 lanes, 16 registers (R up to 4).
+// CHECK-LABEL: func.func @avx2
+// CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = direct_conv, layout = nhwc, block = 16, register_tile = [1, 1, 4, 16, 1, 1, 1], cache_tile = [], parallel_dims = [3], lanes = 8, config = false>
+// CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = direct_conv, layout = nhwc, block = 0, register_tile = [1, 1, 4, 8, 1, 1, 1], cache_tile = [], parallel_dims = [3], lanes = 8, config = false>
+// CHECK: kiln.max_pool {{.*}}#kiln.kernel<kind = pool, layout = nhwc, block = 0, register_tile = [1, 1, 4, 16, 1, 1], cache_tile = [], parallel_dims = [1], lanes = 8, config = false>
+// CHECK: kiln.gemm {{.*}}#kiln.kernel<kind = matmul, layout = any, block = 0, register_tile = [3, 16, 1], cache_tile = [], parallel_dims = [], lanes = 8, config = false>
+// CHECK: kiln.relu {{.*}}#kiln.kernel<kind = vector, layout = any, block = 0, register_tile = [1, 1, 1, 32], cache_tile = [], parallel_dims = [], lanes = 8, config = false>
+module attributes {kiln.options = #kiln.options<vectorize = true, parallel = true>, kiln.target = #kiln.target<triple = "x86_64-unknown-linux-gnu", cpu = "haswell", features = "+avx,+avx2,+fma", vector_bits = 256, vector_registers = 16, l1_bytes = 32768, l2_bytes = 262144>} {
+func.func @avx2(%x: tensor<1x8x8x16xf32>, %b: tensor<64xf32>, %b3: tensor<24xf32>, %g: tensor<6x64xf32>, %gw: tensor<64x48xf32>) {
+  %w = arith.constant dense<1.0> : tensor<3x3x16x64xf32>
+  %w3 = arith.constant dense<1.0> : tensor<3x3x16x24xf32>
   %0 = kiln.fused_conv %x, %w, %b {layout = "NHWC", pads = array<i64: 1, 1, 1, 1>} : (tensor<1x8x8x16xf32>, tensor<3x3x16x64xf32>, tensor<64xf32>) -> tensor<1x8x8x64xf32>
   %1 = kiln.fused_conv %x, %w3, %b3 {layout = "NHWC", pads = array<i64: 1, 1, 1, 1>} : (tensor<1x8x8x16xf32>, tensor<3x3x16x24xf32>, tensor<24xf32>) -> tensor<1x8x8x24xf32>
   %2 = kiln.max_pool %0 {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, layout = "NHWC"} : tensor<1x8x8x64xf32> -> tensor<1x4x4x64xf32>
-  %3 = kiln.gemm %g, %gw : (tensor<4x64xf32>, tensor<64x10xf32>) -> tensor<4x10xf32>
+  %3 = kiln.gemm %g, %gw : (tensor<6x64xf32>, tensor<64x48xf32>) -> tensor<6x48xf32>
   %4 = kiln.relu %0 : tensor<1x8x8x64xf32>
-  %5 = kiln.flatten %4 {axis = 1 : i64} : tensor<1x8x8x64xf32> -> tensor<1x4096xf32>
-  return %0, %1, %2, %3, %5 : tensor<1x8x8x64xf32>, tensor<1x8x8x24xf32>, tensor<1x4x4x64xf32>, tensor<4x10xf32>, tensor<1x4096xf32>
+  return
 }
 }
 
 // -----
 
-// AVX2 (8 lanes, 16 registers): block 16, 4 pixels x 16 channels.
-// CHECK-LABEL: func.func @avx2
-// CHECK: #kiln.kernel<kind = direct_conv, layout = nhwc, block = 16, register_tile = [1, 1, 4, 16, 1, 1, 1], cache_tile = [], parallel_dims = [3], lanes = 8, config = false>
-module attributes {kiln.options = #kiln.options<vectorize = true, parallel = true>, kiln.target = #kiln.target<triple = "x86_64-unknown-linux-gnu", cpu = "c", features = "", vector_bits = 256, vector_registers = 16, l1_bytes = 32768, l2_bytes = 1048576>} {
-func.func @avx2(%x: tensor<1x8x8x16xf32>, %w: tensor<3x3x16x64xf32>, %b: tensor<64xf32>) -> tensor<1x8x8x64xf32> {
-  %0 = kiln.fused_conv %x, %w, %b {layout = "NHWC", pads = array<i64: 1, 1, 1, 1>} : (tensor<1x8x8x16xf32>, tensor<3x3x16x64xf32>, tensor<64xf32>) -> tensor<1x8x8x64xf32>
-  return %0 : tensor<1x8x8x64xf32>
-}
-}
-
-// -----
-
-// NEON (4 lanes, 32 registers): block 8, 8 pixels x 8 channels.
+// AArch64 NEON: 4 lanes, 32 registers (R up to 8).
 // CHECK-LABEL: func.func @neon
-// CHECK: #kiln.kernel<kind = direct_conv, layout = nhwc, block = 8, register_tile = [1, 1, 8, 8, 1, 1, 1], cache_tile = [], parallel_dims = [3], lanes = 4, config = false>
-module attributes {kiln.options = #kiln.options<vectorize = true, parallel = true>, kiln.target = #kiln.target<triple = "x86_64-unknown-linux-gnu", cpu = "c", features = "", vector_bits = 128, vector_registers = 32, l1_bytes = 65536, l2_bytes = 1048576>} {
-func.func @neon(%x: tensor<1x8x8x16xf32>, %w: tensor<3x3x16x64xf32>, %b: tensor<64xf32>) -> tensor<1x8x8x64xf32> {
+// CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = direct_conv, layout = nhwc, block = 8, register_tile = [1, 1, 8, 8, 1, 1, 1], cache_tile = [], parallel_dims = [3], lanes = 4, config = false>
+// F = 12 is no multiple of 8: block 0, one vector of 4 channels.
+// CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = direct_conv, layout = nhwc, block = 0, register_tile = [1, 1, 8, 4, 1, 1, 1], cache_tile = [], parallel_dims = [3], lanes = 4, config = false>
+// CHECK: kiln.max_pool {{.*}}#kiln.kernel<kind = pool, layout = nhwc, block = 0, register_tile = [1, 1, 4, 8, 1, 1], cache_tile = [], parallel_dims = [1], lanes = 4, config = false>
+// CHECK: kiln.relu {{.*}}#kiln.kernel<kind = vector, layout = any, block = 0, register_tile = [1, 1, 1, 16], cache_tile = [], parallel_dims = [], lanes = 4, config = false>
+module attributes {kiln.options = #kiln.options<vectorize = true, parallel = true>, kiln.target = #kiln.target<triple = "aarch64-unknown-linux-gnu", cpu = "neoverse-n1", features = "+neon", vector_bits = 128, vector_registers = 32, l1_bytes = 65536, l2_bytes = 1048576>} {
+func.func @neon(%x: tensor<1x8x8x16xf32>, %b: tensor<64xf32>, %b12: tensor<12xf32>) {
+  %w = arith.constant dense<1.0> : tensor<3x3x16x64xf32>
+  %w12 = arith.constant dense<1.0> : tensor<3x3x16x12xf32>
   %0 = kiln.fused_conv %x, %w, %b {layout = "NHWC", pads = array<i64: 1, 1, 1, 1>} : (tensor<1x8x8x16xf32>, tensor<3x3x16x64xf32>, tensor<64xf32>) -> tensor<1x8x8x64xf32>
-  return %0 : tensor<1x8x8x64xf32>
+  %1 = kiln.fused_conv %x, %w12, %b12 {layout = "NHWC", pads = array<i64: 1, 1, 1, 1>} : (tensor<1x8x8x16xf32>, tensor<3x3x16x12xf32>, tensor<12xf32>) -> tensor<1x8x8x12xf32>
+  %2 = kiln.max_pool %0 {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, layout = "NHWC"} : tensor<1x8x8x64xf32> -> tensor<1x4x4x64xf32>
+  %3 = kiln.relu %0 : tensor<1x8x8x64xf32>
+  return
 }
 }
 
 // -----
 
-// One block's filter slice (3x3x16x32 floats = 18 KiB) exceeds an 8 KiB L2:
-// a cache tile over input channels, halved until the slice fits in half of it.
+// One block's filter slice, 3x3x256x32 floats (288 KiB), exceeds a 64 KiB
+// L2: a cache tile over input channels, halved from 256 until the slice
+// fits in half of L2 (32 channels: 36 KiB, still too big; 16: 18 KiB).
+// A 1x1 conv's slice (1x1x256x32 floats = 32 KiB) fits: no cache tile.
 // CHECK-LABEL: func.func @small_l2
-// CHECK: #kiln.kernel<kind = direct_conv, layout = nhwc, block = 32, register_tile = [1, 1, 8, 32, 1, 1, 1], cache_tile = [0, 0, 0, 0, 0, 0, 2], parallel_dims = [3], lanes = 16, config = false>
-module attributes {kiln.options = #kiln.options<vectorize = true, parallel = true>, kiln.target = #kiln.target<triple = "x86_64-unknown-linux-gnu", cpu = "c", features = "", vector_bits = 512, vector_registers = 32, l1_bytes = 32768, l2_bytes = 8192>} {
-func.func @small_l2(%x: tensor<1x8x8x16xf32>, %w: tensor<3x3x16x64xf32>, %b: tensor<64xf32>) -> tensor<1x8x8x64xf32> {
+// CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = direct_conv, layout = nhwc, block = 32, register_tile = [1, 1, 8, 32, 1, 1, 1], cache_tile = [0, 0, 0, 0, 0, 0, 16], parallel_dims = [3], lanes = 16, config = false>
+// CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = direct_conv, layout = nhwc, block = 32, register_tile = [1, 1, 8, 32, 1, 1, 1], cache_tile = [], parallel_dims = [3], lanes = 16, config = false>
+module attributes {kiln.options = #kiln.options<vectorize = true, parallel = true>, kiln.target = #kiln.target<triple = "x86_64-unknown-linux-gnu", cpu = "znver4", features = "+avx512f", vector_bits = 512, vector_registers = 32, l1_bytes = 32768, l2_bytes = 65536>} {
+func.func @small_l2(%x: tensor<1x8x8x256xf32>, %b: tensor<64xf32>) {
+  %w = arith.constant dense<1.0> : tensor<3x3x256x64xf32>
+  %w1 = arith.constant dense<1.0> : tensor<1x1x256x64xf32>
+  %0 = kiln.fused_conv %x, %w, %b {layout = "NHWC", pads = array<i64: 1, 1, 1, 1>} : (tensor<1x8x8x256xf32>, tensor<3x3x256x64xf32>, tensor<64xf32>) -> tensor<1x8x8x64xf32>
+  %1 = kiln.fused_conv %x, %w1, %b {layout = "NHWC"} : (tensor<1x8x8x256xf32>, tensor<1x1x256x64xf32>, tensor<64xf32>) -> tensor<1x8x8x64xf32>
+  return
+}
+}
+
+// -----
+
+// kiln.options<vectorize = false>: every compute op gets plain loops (the
+// conv keeps its layout), Reshape/Flatten stay views.
+// CHECK-LABEL: func.func @no_vectorize
+// CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = loops, layout = nhwc, block = 0, register_tile = [], cache_tile = [], parallel_dims = [], lanes = 16, config = false>
+// CHECK: kiln.max_pool {{.*}}#kiln.kernel<kind = loops, layout = any, block = 0, register_tile = [], cache_tile = [], parallel_dims = [], lanes = 16, config = false>
+// CHECK: kiln.gemm {{.*}}#kiln.kernel<kind = loops, layout = any,
+// CHECK: kiln.relu {{.*}}#kiln.kernel<kind = loops, layout = any,
+// CHECK: kiln.flatten {{.*}}#kiln.kernel<kind = view, layout = any,
+module attributes {kiln.options = #kiln.options<vectorize = false, parallel = true>, kiln.target = #kiln.target<triple = "x86_64-unknown-linux-gnu", cpu = "znver4", features = "+avx512f", vector_bits = 512, vector_registers = 32, l1_bytes = 32768, l2_bytes = 1048576>} {
+func.func @no_vectorize(%x: tensor<1x8x8x16xf32>, %b: tensor<64xf32>, %g: tensor<4x64xf32>, %gw: tensor<64x2xf32>) {
+  %w = arith.constant dense<1.0> : tensor<3x3x16x64xf32>
   %0 = kiln.fused_conv %x, %w, %b {layout = "NHWC", pads = array<i64: 1, 1, 1, 1>} : (tensor<1x8x8x16xf32>, tensor<3x3x16x64xf32>, tensor<64xf32>) -> tensor<1x8x8x64xf32>
-  return %0 : tensor<1x8x8x64xf32>
+  %1 = kiln.max_pool %0 {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, layout = "NHWC"} : tensor<1x8x8x64xf32> -> tensor<1x4x4x64xf32>
+  %2 = kiln.gemm %g, %gw : (tensor<4x64xf32>, tensor<64x2xf32>) -> tensor<4x2xf32>
+  %3 = kiln.relu %0 : tensor<1x8x8x64xf32>
+  %4 = kiln.flatten %3 {axis = 1 : i64} : tensor<1x8x8x64xf32> -> tensor<1x4096xf32>
+  return
+}
+}
+
+// -----
+
+// kiln.options<parallel = false>: the same tiles, no parallel loops.
+// CHECK-LABEL: func.func @serial
+// CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = direct_conv, layout = nhwc, block = 32, register_tile = [1, 1, 8, 32, 1, 1, 1], cache_tile = [], parallel_dims = [], lanes = 16, config = false>
+// CHECK: kiln.max_pool {{.*}}#kiln.kernel<kind = pool, layout = nhwc, block = 0, register_tile = [1, 1, 4, 32, 1, 1], cache_tile = [], parallel_dims = [], lanes = 16, config = false>
+module attributes {kiln.options = #kiln.options<vectorize = true, parallel = false>, kiln.target = #kiln.target<triple = "x86_64-unknown-linux-gnu", cpu = "znver4", features = "+avx512f", vector_bits = 512, vector_registers = 32, l1_bytes = 32768, l2_bytes = 1048576>} {
+func.func @serial(%x: tensor<1x8x8x16xf32>, %b: tensor<64xf32>) {
+  %w = arith.constant dense<1.0> : tensor<3x3x16x64xf32>
+  %0 = kiln.fused_conv %x, %w, %b {layout = "NHWC", pads = array<i64: 1, 1, 1, 1>} : (tensor<1x8x8x16xf32>, tensor<3x3x16x64xf32>, tensor<64xf32>) -> tensor<1x8x8x64xf32>
+  %1 = kiln.max_pool %0 {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, layout = "NHWC"} : tensor<1x8x8x64xf32> -> tensor<1x4x4x64xf32>
+  return
 }
 }
 
 // -----
 
 // A module without kiln.target / kiln.options: the pass options fill them in
-// and are recorded (AArch64, single-threaded: no parallel loops).
-// OPTS: module attributes {kiln.options = #kiln.options<vectorize = true, parallel = false>, kiln.target = #kiln.target<triple = "aarch64-unknown-linux-gnu", cpu = "generic", features = "+neon", vector_bits = 128, vector_registers = 32
+// and are recorded (default: the host, vectorized and parallel).
+// CHECK: module attributes {kiln.options = #kiln.options<vectorize = true, parallel = true>, kiln.target = #kiln.target<triple =
+// CHECK-LABEL: func.func @no_target
+// CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = direct_conv
+// AArch64, single-threaded: NEON tiles, no parallel loops.
+// OPTS: module attributes {kiln.options = #kiln.options<vectorize = true, parallel = false>, kiln.target = #kiln.target<triple = "aarch64-unknown-linux-gnu", cpu = "generic", features = "+neon", vector_bits = 128, vector_registers = 32, l1_bytes = 32768, l2_bytes = 524288>}
 // OPTS-LABEL: func.func @no_target
 // OPTS: #kiln.kernel<kind = direct_conv, layout = nhwc, block = 8, register_tile = [1, 1, 8, 8, 1, 1, 1], cache_tile = [], parallel_dims = [], lanes = 4, config = false>
 // NOVEC: module attributes {kiln.options = #kiln.options<vectorize = false, parallel = true>
 // NOVEC-LABEL: func.func @no_target
 // NOVEC: #kiln.kernel<kind = loops, layout = nhwc, block = 0, register_tile = [], cache_tile = [], parallel_dims = []
 module {
-func.func @no_target(%x: tensor<1x8x8x16xf32>, %w: tensor<3x3x16x64xf32>, %b: tensor<64xf32>) -> tensor<1x8x8x64xf32> {
+func.func @no_target(%x: tensor<1x8x8x16xf32>, %b: tensor<64xf32>) -> tensor<1x8x8x64xf32> {
+  %w = arith.constant dense<1.0> : tensor<3x3x16x64xf32>
   %0 = kiln.fused_conv %x, %w, %b {layout = "NHWC", pads = array<i64: 1, 1, 1, 1>} : (tensor<1x8x8x16xf32>, tensor<3x3x16x64xf32>, tensor<64xf32>) -> tensor<1x8x8x64xf32>
   return %0 : tensor<1x8x8x64xf32>
 }
@@ -88,14 +209,15 @@ func.func @no_target(%x: tensor<1x8x8x16xf32>, %w: tensor<3x3x16x64xf32>, %b: te
 
 // -----
 
-// An op that already has a kernel keeps it; NCHW convolutions get loops.
-// CHECK-LABEL: func.func @keep_and_nchw
+// An op that already has a kernel keeps it (the pass is idempotent).
+// CHECK-LABEL: func.func @keep
 // CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = direct_conv, layout = nhwc, block = 16, register_tile = [1, 1, 2, 16, 1, 1, 1], cache_tile = [], parallel_dims = [], lanes = 16, config = true>
-// CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = loops, layout = nchw,
-module attributes {kiln.options = #kiln.options<vectorize = true, parallel = true>, kiln.target = #kiln.target<triple = "x86_64-unknown-linux-gnu", cpu = "c", features = "", vector_bits = 512, vector_registers = 32, l1_bytes = 32768, l2_bytes = 1048576>} {
-func.func @keep_and_nchw(%x: tensor<1x8x8x16xf32>, %w: tensor<3x3x16x64xf32>, %b: tensor<64xf32>, %xn: tensor<1x16x8x8xf32>, %wn: tensor<64x16x3x3xf32>) -> (tensor<1x8x8x64xf32>, tensor<1x64x8x8xf32>) {
+// CHECK: kiln.relu {{.*}}#kiln.kernel<kind = loops, layout = any, block = 0, register_tile = [], cache_tile = [], parallel_dims = [], lanes = 4, config = false>
+module attributes {kiln.options = #kiln.options<vectorize = true, parallel = true>, kiln.target = #kiln.target<triple = "x86_64-unknown-linux-gnu", cpu = "znver4", features = "+avx512f", vector_bits = 512, vector_registers = 32, l1_bytes = 32768, l2_bytes = 1048576>} {
+func.func @keep(%x: tensor<1x8x8x16xf32>, %b: tensor<64xf32>) {
+  %w = arith.constant dense<1.0> : tensor<3x3x16x64xf32>
   %0 = kiln.fused_conv %x, %w, %b {layout = "NHWC", pads = array<i64: 1, 1, 1, 1>, kiln.kernel = #kiln.kernel<kind = direct_conv, layout = nhwc, block = 16, register_tile = [1, 1, 2, 16, 1, 1, 1], cache_tile = [], parallel_dims = [], lanes = 16, config = true>} : (tensor<1x8x8x16xf32>, tensor<3x3x16x64xf32>, tensor<64xf32>) -> tensor<1x8x8x64xf32>
-  %1 = kiln.fused_conv %xn, %wn, %b {pads = array<i64: 1, 1, 1, 1>} : (tensor<1x16x8x8xf32>, tensor<64x16x3x3xf32>, tensor<64xf32>) -> tensor<1x64x8x8xf32>
-  return %0, %1 : tensor<1x8x8x64xf32>, tensor<1x64x8x8xf32>
+  %1 = kiln.relu %0 {kiln.kernel = #kiln.kernel<kind = loops, layout = any, block = 0, register_tile = [], cache_tile = [], parallel_dims = [], lanes = 4, config = false>} : tensor<1x8x8x64xf32>
+  return
 }
 }

@@ -95,3 +95,44 @@ func.func @negative_loops(%x: tensor<1x6x10x3xf32>, %w: tensor<3x3x3x32xf32>, %i
       ins(%x, %w : tensor<1x6x10x3xf32>, tensor<3x3x3x32xf32>) outs(%init : tensor<1x4x8x32xf32>) -> tensor<1x4x8x32xf32>
   return %0 : tensor<1x4x8x32xf32>
 }
+
+// -----
+
+// The module's kiln.target sets the lanes of the vector kernel that ops
+// without a kernel get: 16 on AVX-512, so 4 vectors = 64 floats.
+// CHECK-LABEL: func.func @relu_avx512
+// CHECK-NOT: vector<32xf32>
+// CHECK: arith.maximumf {{.*}} : vector<64xf32>
+#id = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+module attributes {kiln.target = #kiln.target<triple = "x86_64-unknown-linux-gnu", cpu = "znver4", features = "+avx512f", vector_bits = 512, vector_registers = 32, l1_bytes = 32768, l2_bytes = 1048576>} {
+func.func @relu_avx512(%x: tensor<2x4x64xf32>) -> tensor<2x4x64xf32> {
+  %zero = arith.constant 0.0 : f32
+  %0 = linalg.generic {indexing_maps = [#id], iterator_types = ["parallel", "parallel", "parallel"]}
+      outs(%x : tensor<2x4x64xf32>) {
+  ^bb0(%out: f32):
+    %1 = arith.maximumf %out, %zero : f32
+    linalg.yield %1 : f32
+  } -> tensor<2x4x64xf32>
+  return %0 : tensor<2x4x64xf32>
+}
+}
+
+// -----
+
+// NEON: 4 lanes, so 16 floats.
+// CHECK-LABEL: func.func @relu_neon
+// CHECK-NOT: vector<{{32|64}}xf32>
+// CHECK: arith.maximumf {{.*}} : vector<16xf32>
+#id = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+module attributes {kiln.target = #kiln.target<triple = "aarch64-unknown-linux-gnu", cpu = "generic", features = "+neon", vector_bits = 128, vector_registers = 32, l1_bytes = 32768, l2_bytes = 524288>} {
+func.func @relu_neon(%x: tensor<2x4x64xf32>) -> tensor<2x4x64xf32> {
+  %zero = arith.constant 0.0 : f32
+  %0 = linalg.generic {indexing_maps = [#id], iterator_types = ["parallel", "parallel", "parallel"]}
+      outs(%x : tensor<2x4x64xf32>) {
+  ^bb0(%out: f32):
+    %1 = arith.maximumf %out, %zero : f32
+    linalg.yield %1 : f32
+  } -> tensor<2x4x64xf32>
+  return %0 : tensor<2x4x64xf32>
+}
+}

@@ -1,4 +1,4 @@
-// RUN: kiln-opt %s --kiln-graph-pipeline="target=x86_64-linux-gnu cpu=skylake-avx512" | FileCheck %s
+// RUN: kiln-opt %s --split-input-file --kiln-graph-pipeline="target=x86_64-linux-gnu cpu=skylake-avx512" | FileCheck %s
 
 // kiln-graph-pipeline = the bn-folded, fused, layout and kernels phases of
 // kiln-compile: BN folds into the conv (k = scale / sqrt(var + 1) =
@@ -37,4 +37,26 @@ func.func @main_graph(%x: tensor<1x2x6x6xf32> {kiln.name = "X"}) -> (tensor<1x3x
   %4 = kiln.global_avg_pool %3 : tensor<1x3x3x3xf32> -> tensor<1x3x1x1xf32>
   %5 = kiln.flatten %4 : tensor<1x3x1x1xf32> -> tensor<1x3xf32>
   return %5 : tensor<1x3xf32>
+}
+
+// -----
+
+// F = 64 is two 32-channel blocks: the pipeline packs the relaid-out HWCF
+// filter [1, 1, 2, 64] into [F/B, KH, KW, C, B] = [2, 1, 1, 2, 32] (a
+// resource blob, named after the original) and the conv's kernel has
+// block = 32, 6 output pixels (OW = 6) per register tile.
+// CHECK-LABEL: func.func @main_graph
+// CHECK-DAG: %[[W:.+]] = arith.constant dense_resource<cst_hwcf_packed> : tensor<2x1x1x2x32xf32>
+// CHECK-DAG: %[[B:.+]] = arith.constant dense<1.000000e+00> : tensor<64xf32>
+// CHECK: %[[XT:.+]] = kiln.transpose %{{.+}} {{{.*}}perm = array<i64: 0, 2, 3, 1>}
+// CHECK: %[[C:.+]] = kiln.fused_conv %[[XT]], %[[W]], %[[B]] {kiln.kernel = #kiln.kernel<kind = direct_conv, layout = nhwc, block = 32, register_tile = [1, 1, 6, 32, 1, 1, 1], cache_tile = [], parallel_dims = [3], lanes = 16, config = false>, layout = "NHWC", relu} : (tensor<1x6x6x2xf32>, tensor<2x1x1x2x32xf32>, tensor<64xf32>) -> tensor<1x6x6x64xf32>
+// CHECK: %[[Y:.+]] = kiln.transpose %[[C]] {{{.*}}perm = array<i64: 0, 3, 1, 2>}
+// CHECK: return %[[Y]]
+// CHECK: cst_hwcf_packed: "0x40000000{{(0000003F)+}}"
+func.func @main_graph(%x: tensor<1x2x6x6xf32> {kiln.name = "X"}) -> (tensor<1x64x6x6xf32> {kiln.name = "Y"}) {
+  %w = arith.constant dense<0.5> : tensor<64x2x1x1xf32>
+  %b = arith.constant dense<1.0> : tensor<64xf32>
+  %0 = kiln.conv %x, %w, %b : (tensor<1x2x6x6xf32>, tensor<64x2x1x1xf32>, tensor<64xf32>) -> tensor<1x64x6x6xf32>
+  %1 = kiln.relu %0 : tensor<1x64x6x6xf32>
+  return %1 : tensor<1x64x6x6xf32>
 }

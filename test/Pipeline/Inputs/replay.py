@@ -1,10 +1,12 @@
 """Replays each dump NN-<phase>.mlir of DIR from the one before it.
 
-  replay.py DIR
+  replay.py DIR [--kernel-config FILE]
 
-For each phase, runs `kiln-opt PREV --kiln-phase=phase=<phase>` and compares
-it with the dump, both printed through kiln-opt. Prints "<phase>: same" or
-"<phase>: DIFF" with the first differing lines; exits 1 on any difference.
+For each phase, runs `kiln-opt PREV --kiln-phase=phase=<phase>` (with
+`kernel-config=FILE` when given, as kiln-compile --kernel-config=FILE) and
+compares it with the dump, both printed through kiln-opt. Prints
+"<phase>: same" or "<phase>: DIFF" with the first differing lines; exits 1
+on any difference.
 """
 import difflib
 import os
@@ -21,11 +23,16 @@ def opt(args, stdin=None):
 
 def main():
     d = sys.argv[1]
+    config = ""
+    if len(sys.argv) == 4 and sys.argv[2] == "--kernel-config":
+        config = f" kernel-config={sys.argv[3]}"
+    elif len(sys.argv) != 2:
+        sys.exit(__doc__)
     dumps = sorted(f for f in os.listdir(d) if f.endswith(".mlir"))
     bad = 0
     for prev, cur in zip(dumps, dumps[1:]):
         phase = cur.split("-", 1)[1][:-len(".mlir")]
-        replayed = opt([], opt([os.path.join(d, prev), f"--kiln-phase=phase={phase}"]))
+        replayed = opt([], opt([os.path.join(d, prev), f"--kiln-phase=phase={phase}{config}"]))
         dumped = opt([os.path.join(d, cur)])
         if replayed == dumped:
             print(f"{phase}: same")
