@@ -414,9 +414,10 @@ llvm::Expected<CompileResult> kiln::compile(const CompileOptions &options) {
     for (const TensorSignature &t : *from)
       to->push_back({t.name, t.elemType, t.shape});
   std::vector<std::string> importedNodes;
+  std::set<std::string> seenNodes;
   module->walk([&](Operation *op) {
     for (std::string &n : nodeNames(op->getLoc()))
-      if (!llvm::is_contained(importedNodes, n))
+      if (seenNodes.insert(n).second)
         importedNodes.push_back(std::move(n));
   });
 

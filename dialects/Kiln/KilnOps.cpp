@@ -21,14 +21,6 @@ using namespace kiln;
 // Helpers
 //===----------------------------------------------------------------------===//
 
-static std::string shapeStr(ArrayRef<int64_t> shape) {
-  std::string s = "[";
-  llvm::raw_string_ostream os(s);
-  llvm::interleave(shape, os, ",");
-  os << "]";
-  return s;
-}
-
 static RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
 
 static ArrayRef<int64_t> shapeOf(Value v) { return typeOf(v).getShape(); }

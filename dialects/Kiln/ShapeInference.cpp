@@ -57,8 +57,7 @@ std::array<int64_t, 2> kiln::flattenedShape(ArrayRef<int64_t> shape, int64_t axi
 // Helpers
 //===----------------------------------------------------------------------===//
 
-/// "[1,2,3]": shapes in messages.
-static std::string shapeStr(ArrayRef<int64_t> shape) {
+std::string kiln::shapeStr(ArrayRef<int64_t> shape) {
   std::string s = "[";
   llvm::raw_string_ostream os(s);
   llvm::interleave(shape, os, ",");

@@ -18,8 +18,12 @@
 #include "llvm/ADT/SmallVector.h"
 
 #include <array>
+#include <string>
 
 namespace kiln {
+
+/// "[1,2,3]": how diagnostics print a shape.
+std::string shapeStr(llvm::ArrayRef<int64_t> shape);
 
 /// Starts the diagnostic a shape function streams its message into.
 using EmitErrorFn = llvm::function_ref<mlir::InFlightDiagnostic()>;

@@ -8,6 +8,8 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/Compiler.h"
 
+#include "test/compiler/OnnxTestModels.h"
+
 #include <onnx/onnx_pb.h>
 
 #include "llvm/Support/FileSystem.h"
@@ -20,13 +22,8 @@
 
 namespace {
 
-void setShape(onnx::ValueInfoProto *v, const std::string &name, std::vector<int64_t> dims) {
-  v->set_name(name);
-  auto *tt = v->mutable_type()->mutable_tensor_type();
-  tt->set_elem_type(onnx::TensorProto::FLOAT);
-  for (int64_t d : dims)
-    tt->mutable_shape()->add_dim()->set_dim_value(d);
-}
+using kiln::test::addInts;
+using kiln::test::setShape;
 
 /// x[1,C,8,8] -> Conv(W[32,C,3,3], pads 1) "conv0" -> Relu "relu0" -> y.
 std::string convReluModel(int64_t c = 4, int64_t filterC = 4) {
@@ -50,11 +47,7 @@ std::string convReluModel(int64_t c = 4, int64_t filterC = 4) {
   conv->add_input("x");
   conv->add_input("W");
   conv->add_output("c");
-  auto *pads = conv->add_attribute();
-  pads->set_name("pads");
-  pads->set_type(onnx::AttributeProto::INTS);
-  for (int i = 0; i < 4; ++i)
-    pads->add_ints(1);
+  addInts(conv, "pads", {1, 1, 1, 1});
   auto *relu = g->add_node();
   relu->set_op_type("Relu");
   relu->set_name("relu0");

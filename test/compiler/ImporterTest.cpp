@@ -9,6 +9,8 @@
 #include "compiler/Importer.h"
 #include "dialects/Kiln/KilnDialect.h"
 
+#include "test/compiler/OnnxTestModels.h"
+
 #include <onnx/onnx_pb.h>
 
 #include "mlir/IR/Diagnostics.h"
@@ -24,6 +26,9 @@
 using namespace mlir;
 
 namespace {
+
+using kiln::test::addInts;
+using kiln::test::setShape;
 
 /// Imports `model` and returns (success, all diagnostics joined by '\n').
 std::pair<bool, std::string> import(const onnx::ModelProto &model,
@@ -53,15 +58,6 @@ std::pair<bool, std::string> importFile(llvm::StringRef path) {
   });
   OwningOpRef<ModuleOp> module = kiln::importOnnxFile(&ctx, path);
   return {static_cast<bool>(module), diags};
-}
-
-void setShape(onnx::ValueInfoProto *v, const std::string &name,
-              std::vector<int64_t> dims) {
-  v->set_name(name);
-  auto *tt = v->mutable_type()->mutable_tensor_type();
-  tt->set_elem_type(onnx::TensorProto::FLOAT);
-  for (int64_t d : dims)
-    tt->mutable_shape()->add_dim()->set_dim_value(d);
 }
 
 /// x[1,2,4,4] -> Relu -> y
@@ -96,11 +92,7 @@ onnx::TensorProto *addConv(onnx::ModelProto &m) {
   n->add_input("r");
   n->add_input("W");
   n->add_output("y");
-  auto *pads = n->add_attribute();
-  pads->set_name("pads");
-  pads->set_type(onnx::AttributeProto::INTS);
-  for (int i = 0; i < 4; ++i)
-    pads->add_ints(1);
+  addInts(n, "pads", {1, 1, 1, 1});
   return w;
 }
 
