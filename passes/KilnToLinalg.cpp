@@ -228,8 +228,7 @@ Value lowerPackedConv(OpBuilder &b, Location loc, const ConvParams &p, Value pad
     int64_t m = in.getDimSize(0) * in.getDimSize(1) * in.getDimSize(2);
     SmallVector<ReassociationIndices> rows = {{0, 1, 2}, {3}};
     Value a = tensor::CollapseShapeOp::create(b, loc, padded, rows);
-    Value wm = tensor::CollapseShapeOp::create(
-        b, loc, wSlice, SmallVector<ReassociationIndices>{{0, 1, 2}, {3}});
+    Value wm = tensor::CollapseShapeOp::create(b, loc, wSlice, rows);
     Value acc = tensor::CollapseShapeOp::create(b, loc, init, rows);
     auto mm = linalg::MatmulOp::create(b, loc, TypeRange{RankedTensorType::get({m, block}, f32)},
                                        ValueRange{a, wm}, ValueRange{acc});
