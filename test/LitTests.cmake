@@ -37,9 +37,11 @@ configure_file(${CMAKE_CURRENT_LIST_DIR}/lit.site.cfg.py.in
 set(KILN_LIT_ARGS "-sv" CACHE STRING "Arguments for lit in check-kiln")
 separate_arguments(_kiln_lit_args UNIX_COMMAND "${KILN_LIT_ARGS}")
 set(_kiln_lit_deps kiln-opt kiln-compile kiln-run kiln_runtime)
-if(TARGET kiln_runtime_aarch64)
-  list(APPEND _kiln_lit_deps kiln_runtime_aarch64)
-endif()
+foreach(t kiln_runtime_aarch64 kiln-run-aarch64)
+  if(TARGET ${t})
+    list(APPEND _kiln_lit_deps ${t})
+  endif()
+endforeach()
 
 add_custom_target(check-kiln
   COMMAND ${KILN_LIT_PYTHON} ${KILN_LIT_EXECUTABLE} ${_kiln_lit_args}

@@ -13,6 +13,12 @@
 # Features:
 #   torch            /usr/bin/python3 can `import torch` (PyTorch export tests)
 #   aarch64-runtime  the build has lib/kiln/aarch64/libkiln_runtime.a
+#   qemu-aarch64     AArch64 programs run here: the AArch64 runtime and
+#                    build/aarch64/bin/kiln-run are built and qemu-aarch64
+#                    (Debian's qemu-user) is on PATH. Substitutions:
+#                    %qemu_aarch64 (qemu-aarch64 -L /usr/aarch64-linux-gnu),
+#                    %kiln_run_aarch64 (the cross-built kiln-run under it),
+#                    %cc_aarch64 (clang for aarch64-linux-gnu, with lld).
 #
 #===------------------------------------------------------------------------===#
 import os
@@ -68,6 +74,7 @@ def configure():
         [ToolSubst("FileCheck", unresolved="fatal"),
          ToolSubst("split-file", unresolved="fatal"),
          ToolSubst("llvm-readelf", unresolved="fatal"),
+         ToolSubst("llvm-objdump", unresolved="fatal"),
          ToolSubst("not", unresolved="fatal"),
          ToolSubst("count", unresolved="fatal")],
         [config.llvm_tools_dir])
@@ -103,6 +110,31 @@ def configure():
     if os.path.isfile(os.path.join(config.kiln_lib_dir, "kiln", "aarch64",
                                    "libkiln_runtime.a")):
         config.available_features.add("aarch64-runtime")
+    configure_aarch64_emulation(shutil)
+
+
+def configure_aarch64_emulation(shutil):
+    sysroot = "/usr/aarch64-linux-gnu"
+    kiln_run = os.path.join(config.kiln_obj_root, "aarch64", "bin", "kiln-run")
+    qemu = shutil.which("qemu-aarch64")
+    clang = os.path.join(config.llvm_tools_dir, "clang")
+    missing = [what for what, ok in (
+        ("qemu-aarch64 (Debian package qemu-user)", qemu),
+        ("the AArch64 runtime (libc6-dev-arm64-cross)",
+         "aarch64-runtime" in config.available_features),
+        ("build/aarch64/bin/kiln-run (libstdc++-12-dev-arm64-cross)",
+         os.path.isfile(kiln_run))) if not ok]
+    if missing:
+        lit_config.note("AArch64 tests under emulation are skipped: missing " +
+                        ", ".join(missing) + "; tools/install-deps.sh installs them")
+        return
+    config.available_features.add("qemu-aarch64")
+    run = "%s -L %s" % (qemu, sysroot)
+    # First in the list: lit substitutes in order, and %cc is a prefix.
+    config.substitutions[0:0] = [
+        ("%qemu_aarch64", run),
+        ("%kiln_run_aarch64", "%s %s" % (run, kiln_run)),
+        ("%cc_aarch64", "%s --target=aarch64-linux-gnu -fuse-ld=lld" % clang)]
 
 
 if getattr(config, "kiln_obj_root", None) is None:

@@ -10,7 +10,8 @@
 set -eu
 pkgs="cmake ninja-build ccache llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
 clang-22 lld-22 libonnx-dev libprotobuf-dev protobuf-compiler libgtest-dev
-python3-onnx python3-numpy libc6-dev-arm64-cross pybind11-dev python3-dev python3-pytest"
+python3-onnx python3-numpy libc6-dev-arm64-cross libgcc-12-dev-arm64-cross
+libstdc++-12-dev-arm64-cross qemu-user pybind11-dev python3-dev python3-pytest"
 [ -n "${KILN_NO_TORCH:-}" ] || pkgs="$pkgs python3-torch"
 missing=""
 for p in $pkgs; do

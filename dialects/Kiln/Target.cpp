@@ -10,9 +10,15 @@
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSwitch.h"
+#include "llvm/TargetParser/AArch64TargetParser.h"
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/Triple.h"
 #include "llvm/TargetParser/X86TargetParser.h"
+
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include <unistd.h>
 
@@ -51,18 +57,38 @@ static void deriveVectorFacts(TargetInfo &t) {
   }
 }
 
+/// "+a,+b,...": sorted and without repeats, so output is reproducible.
+static std::string joinFeatures(std::vector<std::string> features) {
+  llvm::sort(features);
+  features.erase(std::unique(features.begin(), features.end()), features.end());
+  std::string fs;
+  for (const std::string &f : features)
+    fs += (fs.empty() ? "" : ",") + f;
+  return fs;
+}
+
 /// Features of a named x86-64 CPU ("+avx2,+fma,..."), or "" if unknown.
 static std::string x86FeaturesOf(llvm::StringRef cpu) {
   if (llvm::X86::parseArchX86(cpu, /*Only64Bit=*/true) == llvm::X86::CK_None)
     return "";
   llvm::SmallVector<llvm::StringRef> features;
   llvm::X86::getFeaturesForCPU(cpu, features, /*NeedPlus=*/true);
-  llvm::SmallVector<std::string> sorted(features.begin(), features.end());
-  llvm::sort(sorted);
-  std::string fs;
-  for (const std::string &f : sorted)
-    fs += (fs.empty() ? "" : ",") + f;
-  return fs;
+  return joinFeatures(std::vector<std::string>(features.begin(), features.end()));
+}
+
+/// Features of a named AArch64 CPU as LLVM's target parser lists them
+/// ("+neon,+v8.2a,..."), or "" if LLVM does not know the CPU.
+static std::string aarch64FeaturesOf(llvm::StringRef cpu) {
+  std::optional<llvm::AArch64::CpuInfo> info = llvm::AArch64::parseCpu(cpu);
+  if (!info)
+    return "";
+  llvm::AArch64::ExtensionSet set;
+  set.addCPUDefaults(*info);
+  std::vector<std::string> features;
+  set.toLLVMFeatureList(features);
+  // NEON is what kiln's kernels use; every AArch64 Linux CPU has it.
+  features.push_back("+neon");
+  return joinFeatures(std::move(features));
 }
 
 /// Cache sizes of a named cross-compilation CPU (per core; defaults for
@@ -96,12 +122,10 @@ TargetInfo TargetInfo::host() {
   // Every feature the host reports, enabled or not (a virtual machine may
   // lack features its CPU name implies), sorted so output is reproducible.
   llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
-  llvm::SmallVector<std::string> all;
+  std::vector<std::string> all;
   for (const auto &f : features)
     all.push_back((f.second ? "+" : "-") + f.first().str());
-  llvm::sort(all);
-  for (const std::string &f : all)
-    t.features += (t.features.empty() ? "" : ",") + f;
+  t.features = joinFeatures(std::move(all));
   deriveVectorFacts(t);
   deriveCacheFacts(t);
 #if defined(_SC_LEVEL1_DCACHE_SIZE) && defined(_SC_LEVEL2_CACHE_SIZE)
@@ -146,7 +170,11 @@ llvm::Expected<TargetInfo> TargetInfo::fromTriple(llvm::StringRef triple,
                                    "--mcpu=native needs --target=host");
   if (tt.getArch() == llvm::Triple::aarch64) {
     t.cpu = cpu.empty() ? "generic" : cpu.str();
-    t.features = "+neon";
+    t.features = aarch64FeaturesOf(t.cpu);
+    if (t.features.empty())
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     "unknown AArch64 CPU '" + t.cpu +
+                                         "' for --mcpu (e.g. neoverse-n1, cortex-a72, apple-m1)");
   } else {
     t.cpu = cpu.empty() ? "x86-64-v3" : cpu.str();
     t.features = x86FeaturesOf(t.cpu);

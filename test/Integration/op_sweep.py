@@ -9,9 +9,15 @@ max |kiln - ort| <= 1e-4 * max|ort| + 1e-5. Models kiln rejects by design
 per model and a final `N passed, N failed` line; exits 1 on any failure.
 
   op_sweep.py MODELS_DIR WORK_DIR --kiln-bin DIR --ort-dir DIR
+              [--target TRIPLE [--mcpu CPU] --kiln-run "CMD ..."]
+
+--target cross-compiles every model (kiln-compile --target/--mcpu) and
+--kiln-run names the command that runs the result, e.g.
+"qemu-aarch64 -L /usr/aarch64-linux-gnu build/aarch64/bin/kiln-run".
 """
 import argparse
 import os
+import shlex
 import subprocess
 import sys
 
@@ -38,9 +44,17 @@ def main():
     ap.add_argument("work")
     ap.add_argument("--kiln-bin", required=True)
     ap.add_argument("--ort-dir", required=True)
+    ap.add_argument("--target", help="kiln-compile --target (default: host)")
+    ap.add_argument("--mcpu", help="kiln-compile --mcpu")
+    ap.add_argument("--kiln-run", help="command that runs kiln-run "
+                    "(default: KILN_BIN/kiln-run)")
     args = ap.parse_args()
     os.makedirs(args.work, exist_ok=True)
     rng = np.random.RandomState(0)
+    compile_flags = (["--target=" + args.target] if args.target else []) + (
+        ["--mcpu=" + args.mcpu] if args.mcpu else [])
+    kiln_run = shlex.split(args.kiln_run) if args.kiln_run else [
+        os.path.join(args.kiln_bin, "kiln-run")]
     passed = failed = 0
     with open(os.path.join(args.models, "MANIFEST.tsv")) as f:
         rows = [l.rstrip("\n").split("\t") for l in f if not l.startswith("#")]
@@ -67,8 +81,9 @@ def main():
         outs = ["%s.out%d.npy" % (stem, i) for i in range(len(model.graph.output))]
         refs = ["%s.ref%d.npy" % (stem, i) for i in range(len(model.graph.output))]
         steps = [
-            [os.path.join(args.kiln_bin, "kiln-compile"), path, "-o", stem + ".so"],
-            [os.path.join(args.kiln_bin, "kiln-run"), stem + ".so"]
+            [os.path.join(args.kiln_bin, "kiln-compile"), path, "-o", stem + ".so"]
+            + compile_flags,
+            kiln_run + [stem + ".so"]
             + sum([["--input", p] for p in inputs], [])
             + sum([["--output", p] for p in outs], []),
             ["node", os.path.join(args.ort_dir, "ort-run.js"), path, "--quiet"]

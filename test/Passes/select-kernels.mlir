@@ -193,7 +193,7 @@ func.func @serial(%x: tensor<1x8x8x16xf32>, %b: tensor<64xf32>) {
 // CHECK-LABEL: func.func @no_target
 // CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = direct_conv
 // AArch64, single-threaded: NEON tiles, no parallel loops.
-// OPTS: module attributes {kiln.options = #kiln.options<vectorize = true, parallel = false>, kiln.target = #kiln.target<triple = "aarch64-unknown-linux-gnu", cpu = "generic", features = "+neon", vector_bits = 128, vector_registers = 32, l1_bytes = 32768, l2_bytes = 524288>}
+// OPTS: module attributes {kiln.options = #kiln.options<vectorize = true, parallel = false>, kiln.target = #kiln.target<triple = "aarch64-unknown-linux-gnu", cpu = "generic", features = "{{[^"]*}}+neon{{[^"]*}}", vector_bits = 128, vector_registers = 32, l1_bytes = 32768, l2_bytes = 524288>}
 // OPTS-LABEL: func.func @no_target
 // OPTS: #kiln.kernel<kind = direct_conv, layout = nhwc, block = 8, register_tile = [1, 1, 8, 8, 1, 1, 1], cache_tile = [], parallel_dims = [], lanes = 4, config = false>
 // NOVEC: module attributes {kiln.options = #kiln.options<vectorize = false, parallel = true>

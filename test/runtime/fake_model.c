@@ -63,4 +63,4 @@ static void invoke(void *const *buffers, void *scratch) {
 
 const kiln_abi_model kiln_generated_model = {
     FAKE_MODEL_ABI_VERSION, 2, 1, 0, kInputs, kOutputs, "fake_add", invoke,
-    256};
+    256, 0, 0, 0};
