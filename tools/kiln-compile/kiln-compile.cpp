@@ -38,7 +38,10 @@ static cl::opt<std::string> target("target",
                                    cl::desc("Target triple: host (default), x86_64-linux-gnu, "
                                             "aarch64-linux-gnu"),
                                    cl::init("host"), cl::cat(cat));
-static cl::opt<std::string> cpu("mcpu", cl::desc("Target CPU, e.g. haswell, znver4, neoverse-n1, cortex-a72 (default: the host's; x86-64-v3 or generic for cross targets)"),
+static cl::opt<std::string> cpu("mcpu",
+                                cl::desc("Target CPU, e.g. haswell, znver4, neoverse-n1, "
+                                         "cortex-a72 (default: the host's; x86-64-v3 or "
+                                         "generic for cross targets)"),
                                 cl::cat(cat));
 static cl::opt<std::string> dumpDir("dump-ir",
                                     cl::desc("Write the IR after every phase to "
