@@ -130,6 +130,10 @@ CpuBackend::translate(ModuleOp module, llvm::LLVMContext &context,
   for (llvm::Function &f : *llvmModule) {
     if (f.isDeclaration())
       continue;
+    // Only the (hidden) descriptor is the runtime's way in: every generated
+    // function is local to the library, so two models linked into one
+    // program never interpose each other's kiln_layer_K/kiln_parallel_body_K.
+    f.setLinkage(llvm::GlobalValue::InternalLinkage);
     f.addFnAttr("target-cpu", targetInfo.cpu);
     f.addFnAttr("target-features", targetInfo.features);
   }

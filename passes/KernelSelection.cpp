@@ -60,26 +60,51 @@ static RankedTensorType resultType(Operation *op) {
                                   : RankedTensorType();
 }
 
+/// Index of the innermost loop of `kind`, or -1.
+static int64_t innermostLoop(ArrayRef<utils::IteratorType> iters, utils::IteratorType kind) {
+  for (int64_t i = (int64_t)iters.size() - 1; i >= 0; --i)
+    if (iters[i] == kind)
+      return i;
+  return -1;
+}
+
 /// One vector along the innermost of `bounds`' parallel loops (4, 2 or 1
-/// vectors where they divide it), unit tiles on the other parallel loops,
-/// reductions untiled.
+/// vectors where they divide it), unit tiles on the other parallel loops.
+/// Reductions stay whole (one vector reduction per tile) while that vector
+/// has at most kMaxVectorLanes vectors' worth of elements; beyond that (a
+/// Softmax over 64k classes) the innermost reduction is tiled into chunks of
+/// that size and the others to 1, so vector sizes, and with them compile
+/// time, do not grow with the tensor.
 static SmallVector<int64_t> vectorTile(ArrayRef<int64_t> bounds,
                                        ArrayRef<utils::IteratorType> iters,
                                        int64_t lanes) {
+  constexpr int64_t kMaxVectorLanes = 64;
+  const SmallVector<int64_t, 7> vectorSizes = {4 * lanes, 2 * lanes, lanes, 8, 4, 2, 1};
   SmallVector<int64_t> sizes;
-  int64_t innermost = -1;
-  for (int64_t i = (int64_t)iters.size() - 1; i >= 0; --i)
-    if (iters[i] == utils::IteratorType::parallel) {
-      innermost = i;
-      break;
-    }
+  int64_t innermost = innermostLoop(iters, utils::IteratorType::parallel);
+  int64_t elements = 1;
   for (auto [i, it] : llvm::enumerate(iters)) {
-    if (it != utils::IteratorType::parallel)
+    if (it != utils::IteratorType::parallel) {
       sizes.push_back(0);
-    else if ((int64_t)i == innermost)
-      sizes.push_back(largestDivisor(bounds[i], {4 * lanes, 2 * lanes, lanes, 8, 4, 2, 1}));
-    else
+      elements *= bounds[i];
+    } else if ((int64_t)i == innermost) {
+      sizes.push_back(largestDivisor(bounds[i], vectorSizes));
+      elements *= sizes.back();
+    } else {
       sizes.push_back(1);
+    }
+  }
+  if (elements > kMaxVectorLanes * lanes) {
+    // The largest power-of-two chunk that fits: a tree reduction inside
+    // each chunk and few sequential adds between chunks keep the rounding
+    // error of long sums close to the untiled one's.
+    SmallVector<int64_t> chunks;
+    for (int64_t c = kMaxVectorLanes * lanes; c >= 1; c /= 2)
+      chunks.push_back(c);
+    int64_t inner = innermostLoop(iters, utils::IteratorType::reduction);
+    for (auto [i, it] : llvm::enumerate(iters))
+      if (it == utils::IteratorType::reduction)
+        sizes[i] = (int64_t)i == inner ? largestDivisor(bounds[i], chunks) : 1;
   }
   return sizes;
 }

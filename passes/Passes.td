@@ -194,4 +194,17 @@ def KilnOutlineParallel : Pass<"kiln-outline-parallel", "mlir::ModuleOp"> {
                            "mlir::memref::MemRefDialect", "mlir::scf::SCFDialect"];
 }
 
+def KilnOutlineLayers : Pass<"kiln-outline-layers", "mlir::ModuleOp"> {
+  let summary = "Move each layer's loop nest into a function of its own";
+  let description = [{
+    In the model's entry function (the one with `kiln.num_inputs`), each
+    top-level loop nest, linalg op or memref.copy becomes a private
+    `kiln_layer_K` function, called in its place with a `no_inline` call. The
+    views, constants and globals it uses are recomputed inside; the entry
+    function's arguments and other values are passed. Keeps LLVM's work per
+    function small, so compile time grows linearly with the graph.
+  }];
+  let dependentDialects = ["mlir::func::FuncDialect"];
+}
+
 #endif // KILN_PASSES_TD

@@ -259,7 +259,10 @@ struct KilnTileAndVectorizePass
     OwningOpRef<ModuleOp> script = buildScript(plans);
     Operation *entry = script->lookupSymbol(
         transform::TransformDialect::kTransformEntryPointSymbolName);
+    // Without the handle-invalidation checks (on by default): they revisit
+    // every tracked payload op on each rewrite, quadratic in the graph.
     transform::TransformOptions options;
+    options.enableExpensiveChecks(false);
     if (failed(transform::applyTransformNamedSequence(func, entry, *script, options)))
       return signalPassFailure();
     func.walk([](Operation *op) { op->removeAttr(kTileIdAttr); });

@@ -68,6 +68,7 @@ def configure():
             config.kiln_src_root, "test", "Tools", "Inputs", "exit_code.py"))))
     config.substitutions.append(("%python", config.python_executable))
     config.substitutions.append(("%models", os.path.join(config.kiln_src_root, "models")))
+    config.substitutions.append(("%kiln_src", config.kiln_src_root))
     config.substitutions.append(("%kiln_lib", config.kiln_lib_dir))
 
     llvm_config.add_tool_substitutions(
