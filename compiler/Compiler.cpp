@@ -382,6 +382,15 @@ llvm::Expected<CompileResult> kiln::compile(const CompileOptions &options) {
     diags.error("a shared library needs an output path");
     return fail();
   }
+  // Before any work: the folder of the output must exist.
+  if (!options.outputPath.empty() && options.outputPath != "-") {
+    llvm::StringRef dir = llvm::sys::path::parent_path(options.outputPath);
+    if (!dir.empty() && !llvm::sys::fs::is_directory(dir)) {
+      diags.error("cannot write " + options.outputPath + ": the folder '" + dir +
+                  "' does not exist");
+      return fail();
+    }
+  }
 
   // Import.
   ImportOptions importOptions;
