@@ -676,8 +676,20 @@ struct ConvertKilnToLinalgPass
     target.addLegalOp<func::FuncOp, func::ReturnOp>();
     RewritePatternSet patterns(ctx);
     populateKilnToLinalgPatterns(patterns);
-    if (failed(applyPartialConversion(getOperation(), target, std::move(patterns))))
+    if (failed(applyPartialConversion(getOperation(), target, std::move(patterns)))) {
       signalPassFailure();
+      return;
+    }
+    // Each layer's destination stays its own value: CSE would otherwise
+    // merge every tensor.empty of one type into one, which ties all those
+    // layers into one alias set (quadratic bufferization analysis and
+    // empty-tensor elimination) and gives their loops equal operands (CSE
+    // then compares every pair of them in depth).
+    Builder b(&getContext());
+    int64_t id = 0;
+    getOperation().walk([&](tensor::EmptyOp empty) {
+      empty->setAttr(kEmptyIdAttr, b.getI64IntegerAttr(id++));
+    });
   }
 };
 } // namespace

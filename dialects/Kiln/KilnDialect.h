@@ -59,6 +59,9 @@ constexpr llvm::StringLiteral kTargetAttrName = "kiln.target";
 constexpr llvm::StringLiteral kOptionsAttrName = "kiln.options";
 /// Op attribute holding the op's #kiln.kernel.
 constexpr llvm::StringLiteral kKernelAttrName = "kiln.kernel";
+/// Unique per tensor.empty from convert-kiln-to-linalg, so that CSE keeps
+/// each layer's destination apart (see KilnToLinalg.cpp).
+constexpr llvm::StringLiteral kEmptyIdAttr = "kiln.empty_id";
 
 //===----------------------------------------------------------------------===//
 // Target and kernel attributes

@@ -12,7 +12,7 @@
 // CHECK: tensor.yield %[[ZERO]]
 // CHECK: tensor<1x4x4x2xf32> to tensor<1x5x5x2xf32>
 // The bias is broadcast into the accumulator.
-// CHECK: %[[E:.+]] = tensor.empty() : tensor<1x2x2x8xf32>
+// CHECK: %[[E:.+]] = tensor.empty() {kiln.empty_id = {{[0-9]+}} : i64} : tensor<1x2x2x8xf32>
 // CHECK: %[[ACC:.+]] = linalg.broadcast ins(%[[B]] : tensor<8xf32>) outs(%[[E]] : tensor<1x2x2x8xf32>) dimensions = [0, 1, 2]
 // CHECK: %[[C:.+]] = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%[[P]], %[[W]] : tensor<1x5x5x2xf32>, tensor<3x3x2x8xf32>) outs(%[[ACC]] : tensor<1x2x2x8xf32>)
 // Epilogue, in place on the conv result: + residual, then ReLU.
@@ -38,7 +38,7 @@ func.func @fused_conv_nhwc(%x: tensor<1x4x4x2xf32>, %w: tensor<3x3x2x8xf32>, %b:
 // CHECK: %[[P:.+]] = tensor.pad %[[X]] low[0, 0, 1, 1] high[0, 0, 1, 1]
 // CHECK: tensor<1x2x5x5xf32> to tensor<1x2x7x7xf32>
 // CHECK: %[[Z:.+]] = arith.constant 0.000000e+00 : f32
-// CHECK: %[[E:.+]] = tensor.empty() : tensor<1x3x3x3xf32>
+// CHECK: %[[E:.+]] = tensor.empty() {kiln.empty_id = {{[0-9]+}} : i64} : tensor<1x3x3x3xf32>
 // CHECK: %[[F:.+]] = linalg.fill ins(%[[Z]] : f32) outs(%[[E]] : tensor<1x3x3x3xf32>)
 // CHECK: %[[C:.+]] = linalg.conv_2d_nchw_fchw {dilations = dense<2> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%[[P]], %[[W]] : tensor<1x2x7x7xf32>, tensor<3x2x3x3xf32>) outs(%[[F]] : tensor<1x3x3x3xf32>)
 // CHECK-NOT: linalg.generic
@@ -144,7 +144,7 @@ func.func @sigmoid_and_broadcast_mul(%a: tensor<2x3xf32>, %v: tensor<3xf32>) -> 
 // CHECK: tensor.yield %[[NINF]]
 // CHECK: tensor<1x1x6x6xf32> to tensor<1x1x7x7xf32>
 // CHECK: %[[INIT:.+]] = linalg.fill ins(%{{.+}} : f32) outs(%{{.+}} : tensor<1x1x3x3xf32>)
-// CHECK: %[[WIN:.+]] = tensor.empty() : tensor<3x3xf32>
+// CHECK: %[[WIN:.+]] = tensor.empty() {kiln.empty_id = {{[0-9]+}} : i64} : tensor<3x3xf32>
 // CHECK: %[[M:.+]] = linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%[[P]], %[[WIN]] : tensor<1x1x7x7xf32>, tensor<3x3xf32>) outs(%[[INIT]] : tensor<1x1x3x3xf32>)
 // CHECK: return %[[M]]
 func.func @max_pool_ceil(%x: tensor<1x1x6x6xf32>) -> tensor<1x1x3x3xf32> {
@@ -207,7 +207,7 @@ func.func @avg_pool_ceil_nhwc(%x: tensor<1x4x4x3xf32>) -> tensor<1x2x2x3xf32> {
 // Mean over 5x3 = 15 positions: sum, then * 1/15.
 // CHECK-LABEL: func.func @global_avg_pool
 // CHECK-SAME: (%[[X:.+]]: tensor<1x4x5x3xf32>, %[[Y:.+]]: tensor<1x5x3x4xf32>)
-// CHECK: %[[W1:.+]] = tensor.empty() : tensor<5x3xf32>
+// CHECK: %[[W1:.+]] = tensor.empty() {kiln.empty_id = {{[0-9]+}} : i64} : tensor<5x3xf32>
 // CHECK: %[[S1:.+]] = linalg.pooling_nchw_sum {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%[[X]], %[[W1]] : tensor<1x4x5x3xf32>, tensor<5x3xf32>) outs(%{{.+}} : tensor<1x4x1x1xf32>)
 // CHECK: linalg.generic {{.+}} ins(%[[S1]] :
 // CHECK: arith.constant 0.0666666701 : f32
@@ -230,7 +230,7 @@ func.func @global_avg_pool(%x: tensor<1x4x5x3xf32>, %y: tensor<1x5x3x4xf32>) -> 
 // CHECK: %[[C0:.+]] = tensor.collapse_shape %[[X]] {{\[\[}}0, 1, 2]] : tensor<2x3x4xf32> into tensor<24xf32>
 // CHECK: %[[R0:.+]] = tensor.expand_shape %[[C0]] {{\[\[}}0, 1]] output_shape [6, 4] : tensor<24xf32> into tensor<6x4xf32>
 // CHECK: %[[R1:.+]] = tensor.collapse_shape %[[X]] {{\[\[}}0, 1, 2]] : tensor<2x3x4xf32> into tensor<24xf32>
-// CHECK: %[[E:.+]] = tensor.empty() : tensor<4x3x2xf32>
+// CHECK: %[[E:.+]] = tensor.empty() {kiln.empty_id = {{[0-9]+}} : i64} : tensor<4x3x2xf32>
 // CHECK: %[[T:.+]] = linalg.transpose ins(%[[X]] : tensor<2x3x4xf32>) outs(%[[E]] : tensor<4x3x2xf32>) permutation = [2, 1, 0]
 // CHECK: %[[C3:.+]] = tensor.collapse_shape %[[G]] {{\[\[}}0, 1, 2, 3]] : tensor<1x1x1x8xf32> into tensor<8xf32>
 // CHECK: %[[R3:.+]] = tensor.expand_shape %[[C3]] {{\[\[}}0, 1, 2, 3]] output_shape [1, 8, 1, 1] : tensor<8xf32> into tensor<1x8x1x1xf32>
@@ -310,7 +310,7 @@ func.func @gemm_beta_zero(%a: tensor<2x4xf32>, %b: tensor<4x3xf32>, %c: tensor<2
 // CHECK-LABEL: func.func @matmul
 // CHECK-SAME: (%[[A:.+]]: tensor<2x4xf32>, %[[B:.+]]: tensor<4x3xf32>)
 // CHECK: %[[Z:.+]] = arith.constant 0.000000e+00 : f32
-// CHECK: %[[E:.+]] = tensor.empty() : tensor<2x3xf32>
+// CHECK: %[[E:.+]] = tensor.empty() {kiln.empty_id = {{[0-9]+}} : i64} : tensor<2x3xf32>
 // CHECK: %[[F:.+]] = linalg.fill ins(%[[Z]] : f32) outs(%[[E]] : tensor<2x3xf32>)
 // CHECK: %[[M:.+]] = linalg.matmul ins(%[[A]], %[[B]] : tensor<2x4xf32>, tensor<4x3xf32>) outs(%[[F]] : tensor<2x3xf32>)
 // CHECK: return %[[M]]
@@ -373,7 +373,7 @@ func.func @softmax_default_axis(%x: tensor<2x5xf32>) -> tensor<2x5xf32> {
 // place on the block's output slice.
 // CHECK-LABEL: func.func @packed_conv
 // CHECK-SAME: %[[BIAS:[^:]+]]: tensor<4xf32>
-// CHECK: %[[EMPTY:.+]] = tensor.empty() : tensor<1x3x3x4xf32>
+// CHECK: %[[EMPTY:.+]] = tensor.empty() {kiln.empty_id = {{[0-9]+}} : i64} : tensor<1x3x3x4xf32>
 // CHECK: scf.forall (%[[FO:.+]]) in (2) shared_outs(%[[OUT:.+]] = %[[EMPTY]])
 // CHECK: %[[W:.+]] = tensor.extract_slice %{{.+}}[%[[FO]], 0, 0, 0, 0] [1, 1, 1, 2, 2] [1, 1, 1, 1, 1] : tensor<2x1x1x2x2xf32> to tensor<1x1x2x2xf32>
 // CHECK: %[[OFF:.+]] = arith.muli %[[FO]], %{{.+}} : index
@@ -409,4 +409,21 @@ func.func @conv1x1_gemm(%x: tensor<1x3x3x2xf32>, %w: tensor<2x1x1x2x2xf32>, %b: 
       kiln.kernel = #kiln.kernel<kind = conv1x1_gemm, layout = nhwc, block = 2, register_tile = [3, 2, 1], cache_tile = [], parallel_dims = [], lanes = 8, config = false>}
       : (tensor<1x3x3x2xf32>, tensor<2x1x1x2x2xf32>, tensor<4xf32>) -> tensor<1x3x3x4xf32>
   return %0 : tensor<1x3x3x4xf32>
+}
+
+// -----
+
+// Every tensor.empty gets its own kiln.empty_id, so CSE keeps each layer's
+// destination apart (merged, they would tie all layers of one shape into
+// one alias set for bufferization).
+// RUN: kiln-opt %s --split-input-file --convert-kiln-to-linalg --cse | FileCheck %s --check-prefix=CSE
+// CSE-LABEL: func.func @two_relus
+// CSE: tensor.empty() {kiln.empty_id = 0 : i64} : tensor<1x8xf32>
+// CSE: tensor.empty() {kiln.empty_id = 1 : i64} : tensor<1x8xf32>
+// CHECK-LABEL: func.func @two_relus
+// CHECK-COUNT-2: tensor.empty() {kiln.empty_id
+func.func @two_relus(%a: tensor<1x8xf32>) -> tensor<1x8xf32> {
+  %0 = kiln.relu %a : tensor<1x8xf32>
+  %1 = kiln.relu %0 : tensor<1x8xf32>
+  return %1 : tensor<1x8xf32>
 }
