@@ -126,16 +126,31 @@ private:
 // Model-level checks
 //===----------------------------------------------------------------------===//
 
+/// The default-domain opset a model imports (0 if none).
+static int64_t defaultOpset(const onnx::ModelProto &model) {
+  int64_t opset = 0;
+  for (const auto &imp : model.opset_import())
+    if (imp.domain().empty() || imp.domain() == "ai.onnx")
+      opset = imp.version();
+  return opset;
+}
+
+/// A message of ONNX's (which spans lines) on one line.
+static std::string oneLine(StringRef msg) {
+  std::string line;
+  for (char c : msg.trim())
+    if (!(llvm::isSpace(c) && (line.empty() || line.back() == ' ')))
+      line += llvm::isSpace(c) ? ' ' : c;
+  return line;
+}
+
 LogicalResult OnnxImporter::checkVersions() {
   int64_t ir = model.ir_version();
   if (ir < kMinIrVersion || ir > kMaxIrVersion)
     return emitError(fileLoc) << "unsupported ONNX IR version " << ir
                               << " (kiln supports " << kMinIrVersion << " to "
                               << kMaxIrVersion << ")";
-  for (const auto &imp : model.opset_import()) {
-    if (imp.domain().empty() || imp.domain() == "ai.onnx")
-      opset = imp.version();
-  }
+  opset = defaultOpset(model);
   if (opset == 0)
     return emitError(fileLoc) << "model imports no default-domain ONNX opset";
   if (opset > kMaxOpset)
@@ -410,11 +425,7 @@ OwningOpRef<ModuleOp> OnnxImporter::run(const ImportOptions &options) {
         kiln::runOnnxChecker(model, hasExternalData ? modelPath : std::string());
     if (!msg.empty()) {
       // The checker's messages span lines; keep the diagnostic on one.
-      std::string oneLine;
-      for (char c : StringRef(msg).trim())
-        if (!(llvm::isSpace(c) && (oneLine.empty() || oneLine.back() == ' ')))
-          oneLine += llvm::isSpace(c) ? ' ' : c;
-      emitError(fileLoc) << "the ONNX checker rejected the model: " << oneLine;
+      emitError(fileLoc) << "the ONNX checker rejected the model: " << oneLine(msg);
       return {};
     }
   }
@@ -485,12 +496,42 @@ OwningOpRef<ModuleOp> OnnxImporter::run(const ImportOptions &options) {
   return module;
 }
 
+/// Models at default-domain opsets 1 to kMinOpset-1 (old model-zoo files)
+/// are upgraded to kMinOpset with ONNX's version converter; the importer
+/// then sees the same ops a newer exporter would have written.
+static bool needsUpgrade(const onnx::ModelProto &model) {
+  int64_t opset = defaultOpset(model);
+  return opset >= 1 && opset < kMinOpset;
+}
+
+static LogicalResult upgradeOldOpset(onnx::ModelProto &model, Location fileLoc) {
+  if (!needsUpgrade(model))
+    return success();
+  int64_t opset = defaultOpset(model);
+  // The converter trusts its input: ONNX's checker vets the model first.
+  if (std::string msg = kiln::runOnnxChecker(model, std::string()); !msg.empty())
+    return emitError(fileLoc) << "the ONNX checker rejected the model: " << oneLine(msg);
+  std::string msg = kiln::upgradeOnnxOpset(model, kMinOpset);
+  if (msg.empty())
+    return success();
+  return emitError(fileLoc) << "opset " << opset << " is older than kiln's oldest ("
+                            << kMinOpset << ") and ONNX's version converter could not"
+                            << " upgrade the model: " << oneLine(msg);
+}
+
 OwningOpRef<ModuleOp> kiln::importOnnxModel(MLIRContext *context,
                                             const onnx::ModelProto &model,
                                             StringRef modelDir,
                                             StringRef sourceName,
                                             const ImportOptions &options) {
   context->loadDialect<KilnDialect, arith::ArithDialect, func::FuncDialect>();
+  if (needsUpgrade(model)) {
+    onnx::ModelProto upgraded = model;
+    if (failed(upgradeOldOpset(upgraded, FileLineColLoc::get(context, sourceName, 0, 0))))
+      return {};
+    OnnxImporter importer(context, upgraded, modelDir, sourceName, /*modelPath=*/"");
+    return importer.run(options);
+  }
   OnnxImporter importer(context, model, modelDir, sourceName, /*modelPath=*/"");
   return importer.run(options);
 }
@@ -520,6 +561,8 @@ static OwningOpRef<ModuleOp> importBytes(MLIRContext *context, StringRef bytes,
     emitError(fileLoc) << "not a valid ONNX model: no graph or no IR version";
     return {};
   }
+  if (failed(upgradeOldOpset(model, fileLoc)))
+    return {};
   context->loadDialect<KilnDialect, arith::ArithDialect, func::FuncDialect>();
   OnnxImporter importer(context, model, dir, sourceName, path);
   return importer.run(options);

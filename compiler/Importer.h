@@ -1,6 +1,7 @@
 //===- Importer.h - ONNX to kiln dialect importer ---------------*- C++ -*-===//
 //
-// Reads an ONNX ModelProto (opsets 7-21, IR versions 3-10) into a module
+// Reads an ONNX ModelProto (opsets 7-21, IR versions 3-10; opsets 1-6 are
+// first upgraded to 7 with ONNX's version converter) into a module
 // holding one `func.func @main_graph` of kiln ops. Every op's location is its
 // ONNX node name, so later diagnostics point into the model. Weights become
 // `dense_resource` constants, which dumps elide.
@@ -25,7 +26,8 @@ class ModelProto;
 
 namespace kiln {
 
-/// Supported ranges of the importer.
+/// Supported ranges of the importer (models at opsets 1 to kMinOpset-1 are
+/// upgraded to kMinOpset first).
 constexpr int64_t kMinOpset = 7, kMaxOpset = 21;
 constexpr int64_t kMinIrVersion = 3, kMaxIrVersion = 10;
 

@@ -1,8 +1,9 @@
 //===- OnnxChecker.h - exception-free wrapper of ONNX's checker -*- C++ -*-===//
 //
-// ONNX's checker reports problems by throwing C++ exceptions, while kiln is
-// built without exceptions. This is the one boundary where they are caught:
-// OnnxChecker.cpp alone is compiled with -fexceptions.
+// ONNX's checker and version converter report problems by throwing C++
+// exceptions, while kiln is built without exceptions. This is the one
+// boundary where they are caught: OnnxChecker.cpp alone is compiled with
+// -fexceptions.
 //
 //===----------------------------------------------------------------------===//
 #ifndef KILN_COMPILER_ONNXCHECKER_H
@@ -27,6 +28,12 @@ constexpr int64_t kCheckerMaxOpset = 17;
 /// empty string on success, the checker's message otherwise. Never throws.
 std::string runOnnxChecker(const onnx::ModelProto &model,
                            const std::string &modelPath);
+
+/// Upgrades `model` in place to default-domain opset `targetOpset` with
+/// ONNX's version converter (onnx::version_conversion::ConvertVersion).
+/// Returns an empty string on success, the converter's message otherwise
+/// (`model` is then unchanged). Never throws.
+std::string upgradeOnnxOpset(onnx::ModelProto &model, int64_t targetOpset);
 
 } // namespace kiln
 

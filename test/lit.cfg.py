@@ -13,6 +13,8 @@
 # Features:
 #   torch            /usr/bin/python3 can `import torch` (PyTorch export tests)
 #   aarch64-runtime  the build has lib/kiln/aarch64/libkiln_runtime.a
+#   onnx-node-tests  ONNX's node tests (libonnx-testdata) are installed;
+#                    %onnx_node_tests is their folder
 #   qemu-aarch64     AArch64 programs run here: the AArch64 runtime and
 #                    build/aarch64/bin/kiln-run are built and qemu-aarch64
 #                    (Debian's qemu-user) is on PATH. Substitutions:
@@ -112,6 +114,11 @@ def configure():
                                    "libkiln_runtime.a")):
         config.available_features.add("aarch64-runtime")
     configure_aarch64_emulation(shutil)
+    # ONNX's backend node tests (Debian's libonnx-testdata).
+    node_tests = "/usr/share/libonnx-testdata/data/node"
+    if os.path.isdir(node_tests):
+        config.available_features.add("onnx-node-tests")
+        config.substitutions.append(("%onnx_node_tests", node_tests))
 
 
 def configure_aarch64_emulation(shutil):

@@ -3,7 +3,7 @@
 
   mutate_model.py IN.onnx OUT.onnx EDIT
 
-EDIT is one of: ir=N, no-default-opset, symbolic-dim, int-input, no-outputs,
+EDIT is one of: ir=N, opset=N (the default domain's version), no-default-opset, symbolic-dim, int-input, no-outputs,
 custom-domain-op, unnamed-initializer, training-bn, bad-auto-pad,
 dangling-output.
 """
@@ -17,6 +17,8 @@ m = onnx.load(src)
 g = m.graph
 if edit.startswith("ir="):
     m.ir_version = int(edit[3:])
+elif edit.startswith("opset="):
+    next(o for o in m.opset_import if o.domain in ("", "ai.onnx")).version = int(edit[6:])
 elif edit == "no-default-opset":
     del m.opset_import[:]
     m.opset_import.append(helper.make_opsetid("com.example", 1))
