@@ -24,6 +24,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +46,10 @@ struct kiln_model {
      failures too; the message is not part of the logical state. */
   char *error;
   char error_storage[KILN_ERROR_CAPACITY];
+  /* Serializes kiln_model_run: one run at a time uses the scratch, the
+     buffers array and the pool. */
+  pthread_mutex_t run_lock;
+  int run_lock_ready;
 };
 
 /// Records an error for `model` (or for the thread when model is NULL) and
@@ -180,6 +185,8 @@ static void free_model(kiln_model *model) {
   if (!model)
     return;
   kiln_threadpool_destroy(model->pool);
+  if (model->run_lock_ready)
+    pthread_mutex_destroy(&model->run_lock);
   kiln_aligned_free(model->scratch);
   free(model->byte_sizes);
   free(model->buffers);
@@ -238,6 +245,12 @@ KILN_API kiln_status kiln_model_create(const kiln_model_options *options,
   }
   model->error = model->error_storage;
   model->abi = abi;
+  if (pthread_mutex_init(&model->run_lock, NULL) != 0) {
+    free_model(model);
+    return fail(NULL, KILN_ERROR_INTERNAL,
+                "kiln_model_create: cannot create the instance's lock");
+  }
+  model->run_lock_ready = 1;
   model->num_threads = num_threads;
   status = check_model_descriptor(abi, model->byte_sizes);
   if (status != KILN_OK) {
@@ -369,13 +382,10 @@ static int ranges_overlap(const void *a, size_t a_size, const void *b,
   return a0 < b0 + b_size && b0 < a0 + a_size;
 }
 
-KILN_API kiln_status kiln_model_run(kiln_model *model,
-                                    const kiln_tensor *inputs,
-                                    size_t num_inputs, kiln_tensor *outputs,
-                                    size_t num_outputs) {
-  if (!model)
-    return fail(NULL, KILN_ERROR_INVALID_ARGUMENT,
-                "kiln_model_run: model is NULL");
+/// kiln_model_run with the instance's run lock held.
+static kiln_status run_locked(kiln_model *model, const kiln_tensor *inputs,
+                              size_t num_inputs, kiln_tensor *outputs,
+                              size_t num_outputs) {
   const kiln_abi_model *abi = model->abi;
   if (num_inputs != abi->num_inputs)
     return fail(model, KILN_ERROR_INVALID_ARGUMENT,
@@ -426,6 +436,19 @@ KILN_API kiln_status kiln_model_run(kiln_model *model,
   kiln_threadpool_set_current(previous);
   model->error[0] = '\0';
   return KILN_OK;
+}
+
+KILN_API kiln_status kiln_model_run(kiln_model *model,
+                                    const kiln_tensor *inputs,
+                                    size_t num_inputs, kiln_tensor *outputs,
+                                    size_t num_outputs) {
+  if (!model)
+    return fail(NULL, KILN_ERROR_INVALID_ARGUMENT,
+                "kiln_model_run: model is NULL");
+  pthread_mutex_lock(&model->run_lock);
+  kiln_status status = run_locked(model, inputs, num_inputs, outputs, num_outputs);
+  pthread_mutex_unlock(&model->run_lock);
+  return status;
 }
 
 KILN_API const char *kiln_model_last_error(const kiln_model *model) {

@@ -445,6 +445,44 @@ TEST_F(RuntimeTest, IndependentInstancesOnSeparateThreads) {
   EXPECT_EQ(failures.load(), 0);
 }
 
+// One instance shared by four threads: runs are serialized, so every call
+// sees its own inputs and writes its own outputs (a scratch or buffer
+// table shared without the lock mixes them up; TSan flags it).
+TEST_F(RuntimeTest, OneInstanceSharedByThreads) {
+  create(2);
+  std::atomic<int> failures{0};
+  auto worker = [&](int id) {
+    for (int i = 0; i < 300; ++i) {
+      Tensors t;
+      for (float &v : t.a)
+        v += 1000.0f * id + i;
+      if (t.run(model) != KILN_OK) {
+        failures++;
+        continue;
+      }
+      for (int k = 0; k < 6; ++k)
+        if (t.sum[k] != t.a[k] + t.b[k])
+          failures++;
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int id = 0; id < 4; ++id)
+    threads.emplace_back(worker, id);
+  for (std::thread &t : threads)
+    t.join();
+  EXPECT_EQ(failures.load(), 0);
+  // Bad calls from other threads leave the instance usable.
+  std::thread bad([&] {
+    Tensors t;
+    t.shape[1] = 4;
+    EXPECT_EQ(t.run(model), KILN_ERROR_INVALID_ARGUMENT);
+  });
+  bad.join();
+  Tensors t;
+  EXPECT_EQ(t.run(model), KILN_OK);
+  EXPECT_EQ(t.sum[5], 66);
+}
+
 TEST_F(RuntimeTest, CreateDestroyManyPools) {
   for (int i = 0; i < 50; ++i) {
     create(1 + i % 4);

@@ -22,10 +22,14 @@
  *     fprintf(stderr, "%s\n", kiln_model_last_error(model));
  *   kiln_model_destroy(model);
  *
- * Threading: distinct model instances are fully independent. A single
- * instance must not be used from several threads at the same time without
- * external synchronisation (it owns one scratch buffer and one thread pool).
- * kiln_status_string() and kiln_model_options_init() are always thread-safe.
+ * Threading: distinct model instances are fully independent. kiln_model_run
+ * may be called on one instance from several threads: the calls are
+ * serialized (the instance owns one scratch buffer and one thread pool), so
+ * create one instance per thread for parallel throughput. An instance's
+ * error message (kiln_model_last_error) is that of its latest call, from
+ * whichever thread. Destroying an instance while another thread uses it is
+ * undefined. kiln_status_string() and kiln_model_options_init() are always
+ * thread-safe.
  *
  *===----------------------------------------------------------------------===*/
 
