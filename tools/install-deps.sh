@@ -6,14 +6,15 @@
 # and torch (the PyTorch-exporter tests; KILN_NO_TORCH=1 skips it, and
 # those tests with it); the AArch64 libc headers (to cross-build the
 # runtime and kiln-run) and qemu-user (to run AArch64 code in the tests);
-# ONNX's node tests (libonnx-testdata); Node.js, and ONNX Runtime from npm
+# ONNX's node tests (libonnx-testdata); clang's sanitizer and libFuzzer
+# runtimes (libclang-rt-22-dev, for the fuzz test); Node.js, and ONNX Runtime from npm
 # (tools/ort) as the numeric reference and speed peer.
 set -eu
 pkgs="cmake ninja-build ccache llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
 clang-22 lld-22 libonnx-dev libprotobuf-dev protobuf-compiler libgtest-dev
 python3-onnx python3-numpy libc6-dev-arm64-cross libgcc-12-dev-arm64-cross
 libstdc++-12-dev-arm64-cross qemu-user pybind11-dev python3-dev python3-pytest
-libonnx-testdata"
+libonnx-testdata libclang-rt-22-dev"
 [ -n "${KILN_NO_TORCH:-}" ] || pkgs="$pkgs python3-torch"
 missing=""
 for p in $pkgs; do
