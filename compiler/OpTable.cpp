@@ -154,6 +154,55 @@ static LogicalResult importElementwise(NodeImporter &n) {
       OpTy::create(n.builder(), n.loc(), TypeRange{*type}, operands)->getResult(0));
 }
 
+/// Clip(x, lo, hi) = min(max(x, lo), hi); an absent bound is no bound (so
+/// min > max gives max everywhere, as ONNX specifies). The bounds are
+/// rank-0 tensors broadcast over x.
+static LogicalResult buildClip(NodeImporter &n, Value x, Value lo, Value hi) {
+  Value y = x;
+  for (auto [bound, isLower] : {std::pair{lo, true}, std::pair{hi, false}}) {
+    if (!bound)
+      continue;
+    FailureOr<RankedTensorType> type = inferBroadcastType(
+        [&] { return n.error(); }, TypeRange{y.getType(), bound.getType()});
+    if (failed(type))
+      return failure();
+    if (type->getShape() != cast<RankedTensorType>(x.getType()).getShape())
+      return n.error() << (isLower ? "min" : "max") << " must broadcast to the input's shape "
+                       << shapeStr(cast<RankedTensorType>(x.getType()).getShape());
+    y = isLower ? MaxOp::create(n.builder(), n.loc(), TypeRange{*type}, ValueRange{y, bound})
+                      .getResult()
+                : MinOp::create(n.builder(), n.loc(), TypeRange{*type}, ValueRange{y, bound})
+                      .getResult();
+  }
+  return n.setOutputs(y);
+}
+
+/// Clip 6..10: bounds as attributes (default -inf, +inf).
+static LogicalResult importClipAttrs(NodeImporter &n) {
+  Value x = n.input(0);
+  if (!x)
+    return failure();
+  auto elem = cast<RankedTensorType>(x.getType()).getElementType();
+  auto scalar = [&](float v) -> Value {
+    auto type = RankedTensorType::get({}, elem);
+    return arith::ConstantOp::create(n.builder(), n.loc(),
+                                     DenseElementsAttr::get(type, n.builder().getFloatAttr(elem, v)));
+  };
+  Value lo = n.attr("min") ? scalar(n.attrFloat("min", 0)) : Value();
+  Value hi = n.attr("max") ? scalar(n.attrFloat("max", 0)) : Value();
+  return buildClip(n, x, lo, hi);
+}
+
+/// Clip 11+: bounds as optional inputs 1 and 2.
+static LogicalResult importClipInputs(NodeImporter &n) {
+  Value x = n.input(0);
+  if (!x)
+    return failure();
+  Value lo = n.node().input_size() > 1 ? n.input(1, /*optional=*/true) : Value();
+  Value hi = n.node().input_size() > 2 ? n.input(2, /*optional=*/true) : Value();
+  return buildClip(n, x, lo, hi);
+}
+
 //===----------------------------------------------------------------------===//
 // Convolution, normalization, pooling
 //===----------------------------------------------------------------------===//
@@ -516,6 +565,8 @@ static const OnnxOpEntry kOnnxOps[] = {
     {"Sigmoid", 6, kMaxOpset, importElementwise<SigmoidOp>},
     {"Add", 7, kMaxOpset, importElementwise<AddOp>},
     {"Mul", 7, kMaxOpset, importElementwise<MulOp>},
+    {"Clip", 6, 10, importClipAttrs},
+    {"Clip", 11, kMaxOpset, importClipInputs},
     // Convolution, normalization, pooling.
     {"Conv", 1, kMaxOpset, importConv},
     {"BatchNormalization", 7, 8, importBatchNormSpatial},

@@ -244,6 +244,56 @@ def _():
     return single("Sigmoid", [2, 5], [2, 5], opset=7, ir=3)
 
 
+@model("clip_op6")
+def _():  # bounds as attributes (opsets 6-10)
+    return single("Clip", [1, 3, 4, 4], [1, 3, 4, 4], opset=6, ir=3, min=-0.5,
+                  max=0.5)
+
+
+@model("clip_op6_max_only")
+def _():  # an absent bound is no bound
+    return single("Clip", [2, 5], [2, 5], opset=6, ir=3, max=0.25)
+
+
+@model("clip_op11")
+def _():  # bounds as rank-0 initializer inputs (opset 11 on)
+    lo = numpy_helper.from_array(np.array(-0.3, np.float32), "lo")
+    hi = numpy_helper.from_array(np.array(0.7, np.float32), "hi")
+    return single("Clip", [1, 3, 4, 4], [1, 3, 4, 4], [lo, hi], ["lo", "hi"],
+                  opset=11)
+
+
+@model("clip_op13_min_only")
+def _():  # max omitted
+    lo = numpy_helper.from_array(np.array(0.1, np.float32), "lo")
+    return single("Clip", [2, 3, 5], [2, 3, 5], [lo], ["lo"], opset=13)
+
+
+@model("clip_op13_max_input_only")
+def _():  # min given as the empty name
+    hi = numpy_helper.from_array(np.array(0.2, np.float32), "hi")
+    n = helper.make_node("Clip", ["X", "", "hi"], ["Y"], name="clip")
+    return mk([n], [vi("X", F, [2, 6])], [vi("Y", F, [2, 6])], [hi])
+
+
+@model("clip_min_above_max")
+def _():  # min > max: every value becomes max
+    lo = numpy_helper.from_array(np.array(0.5, np.float32), "lo")
+    hi = numpy_helper.from_array(np.array(-0.5, np.float32), "hi")
+    return single("Clip", [1, 8], [1, 8], [lo, hi], ["lo", "hi"])
+
+
+@model("conv_relu6")
+def _():  # MobileNet's Conv -> Clip(0, 6)
+    lo = numpy_helper.from_array(np.array(0.0, np.float32), "lo")
+    hi = numpy_helper.from_array(np.array(6.0, np.float32), "hi")
+    nodes = [helper.make_node("Conv", ["X", "W", "B"], ["c"], name="conv",
+                              kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+             helper.make_node("Clip", ["c", "lo", "hi"], ["Y"], name="relu6")]
+    return mk(nodes, [vi("X", F, [1, 8, 6, 6])], [vi("Y", F, [1, 16, 6, 6])],
+              [W("W", [16, 8, 3, 3], 2.0), W("B", [16]), lo, hi])
+
+
 @model("mul_broadcast_c11")
 def _():  # [1,C,H,W] * [1,C,1,1] (initializer)
     return single("Mul", [1, 3, 4, 4], [1, 3, 4, 4], [W("C", [1, 3, 1, 1])],

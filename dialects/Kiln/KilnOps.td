@@ -202,6 +202,31 @@ def Kiln_MulOp : Kiln_BinaryElementwiseOp<"mul", [{
   }];
 }
 
+def Kiln_MaxOp : Kiln_BinaryElementwiseOp<"max", [{
+    return ::mlir::arith::MaximumFOp::create(b, loc, args[0], args[1]);
+  }]> {
+  let summary = "elementwise maximum with NumPy broadcasting (ONNX Clip's lower bound)";
+  let description = [{
+    NaN in either operand gives NaN. ONNX Clip(x, lo, hi) imports as
+    `kiln.min(kiln.max(x, lo), hi)` with rank-0 bounds.
+    ```mlir
+    %y = kiln.max %x, %lo : (tensor<1x32x112x112xf32>, tensor<f32>) -> tensor<1x32x112x112xf32>
+    ```
+  }];
+}
+
+def Kiln_MinOp : Kiln_BinaryElementwiseOp<"min", [{
+    return ::mlir::arith::MinimumFOp::create(b, loc, args[0], args[1]);
+  }]> {
+  let summary = "elementwise minimum with NumPy broadcasting (ONNX Clip's upper bound)";
+  let description = [{
+    NaN in either operand gives NaN.
+    ```mlir
+    %y = kiln.min %x, %hi : (tensor<1x32x112x112xf32>, tensor<f32>) -> tensor<1x32x112x112xf32>
+    ```
+  }];
+}
+
 //===----------------------------------------------------------------------===//
 // Pooling
 //===----------------------------------------------------------------------===//

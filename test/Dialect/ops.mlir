@@ -66,9 +66,16 @@ func.func @elementwise(%a: tensor<1x3x4x4xf32>, %c: tensor<1x3x1x1xf32>, %v: ten
   // Both operands broadcast: [1,3,1,1] * [4] -> [1,3,1,4].
   // CHECK: %[[M:.+]] = kiln.mul %[[C]], %[[V]] : (tensor<1x3x1x1xf32>, tensor<4xf32>) -> tensor<1x3x1x4xf32>
   %3 = kiln.mul %c, %v : (tensor<1x3x1x1xf32>, tensor<4xf32>) -> tensor<1x3x1x4xf32>
-  // CHECK: kiln.mul %[[G]], %[[M]] : (tensor<1x3x4x4xf32>, tensor<1x3x1x4xf32>) -> tensor<1x3x4x4xf32>
+  // CHECK: %[[P:.+]] = kiln.mul %[[G]], %[[M]] : (tensor<1x3x4x4xf32>, tensor<1x3x1x4xf32>) -> tensor<1x3x4x4xf32>
   %4 = kiln.mul %2, %3 : (tensor<1x3x4x4xf32>, tensor<1x3x1x4xf32>) -> tensor<1x3x4x4xf32>
-  return %4 : tensor<1x3x4x4xf32>
+  // Clip's pieces, with rank-0 bounds.
+  %lo = arith.constant dense<0.0> : tensor<f32>
+  %hi = arith.constant dense<6.0> : tensor<f32>
+  // CHECK: %[[MX:.+]] = kiln.max %[[P]], %{{.+}} : (tensor<1x3x4x4xf32>, tensor<f32>) -> tensor<1x3x4x4xf32>
+  %5 = kiln.max %4, %lo : (tensor<1x3x4x4xf32>, tensor<f32>) -> tensor<1x3x4x4xf32>
+  // CHECK: kiln.min %[[MX]], %{{.+}} : (tensor<1x3x4x4xf32>, tensor<f32>) -> tensor<1x3x4x4xf32>
+  %6 = kiln.min %5, %hi : (tensor<1x3x4x4xf32>, tensor<f32>) -> tensor<1x3x4x4xf32>
+  return %6 : tensor<1x3x4x4xf32>
 }
 
 // CHECK-LABEL: func.func @pools
