@@ -38,7 +38,7 @@ struct ConvToFusedConv : OpRewritePattern<ConvOp> {
         conv, conv.getType(), conv.getInput(), conv.getFilter(), bias,
         /*residual=*/Value(), conv.getStridesAttr(), conv.getPadsAttr(),
         conv.getDilationsAttr(), conv.getGroupAttr(), /*relu=*/UnitAttr(),
-        rewriter.getStringAttr("NCHW"));
+        rewriter.getStringAttr("NCHW"), /*relu_max=*/FloatAttr());
     return success();
   }
 };
@@ -99,10 +99,56 @@ struct FuseRelu : OpRewritePattern<ReluOp> {
   }
 };
 
+/// The value of a rank-0 (or one-element) f32 constant, if `v` is one.
+static std::optional<float> scalarConstant(Value v) {
+  std::optional<std::vector<float>> data = getConstantF32(v);
+  if (!data || data->size() != 1)
+    return std::nullopt;
+  return data->front();
+}
+
+/// max(fused_conv(...), 0) -> fused_conv(...) {relu}: Clip's lower bound
+/// of ReLU6 (Clip(0, 6)).
+struct FuseClipLow : OpRewritePattern<MaxOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MaxOp max, PatternRewriter &rewriter) const override {
+    FusedConvOp conv = fusable(max.getLhs(), /*needNoResidual=*/false);
+    std::optional<float> lo = scalarConstant(max.getRhs());
+    if (!conv || !lo || *lo != 0.0f || max.getType() != conv.getType())
+      return rewriter.notifyMatchFailure(max, "not max(single-use fused_conv, 0)");
+    rewriter.modifyOpInPlace(conv, [&] {
+      conv.setRelu(true);
+      conv->setLoc(rewriter.getFusedLoc({conv.getLoc(), max.getLoc()}));
+    });
+    rewriter.replaceOp(max, conv.getResult());
+    return success();
+  }
+};
+
+/// min(fused_conv(...) {relu}, M) with M >= 0 -> fused_conv {relu,
+/// relu_max = M}: Clip's upper bound.
+struct FuseClipHigh : OpRewritePattern<MinOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MinOp min, PatternRewriter &rewriter) const override {
+    auto conv = min.getLhs().getDefiningOp<FusedConvOp>();
+    std::optional<float> hi = scalarConstant(min.getRhs());
+    if (!conv || !conv->hasOneUse() || !conv.getRelu() || conv.getReluMax() || !hi ||
+        !(*hi >= 0.0f) || min.getType() != conv.getType())
+      return rewriter.notifyMatchFailure(min, "not min(single-use relu fused_conv, M >= 0)");
+    rewriter.modifyOpInPlace(conv, [&] {
+      conv.setReluMaxAttr(rewriter.getF32FloatAttr(*hi));
+      conv->setLoc(rewriter.getFusedLoc({conv.getLoc(), min.getLoc()}));
+    });
+    rewriter.replaceOp(min, conv.getResult());
+    return success();
+  }
+};
+
 struct KilnFuseConvPass : kiln::impl::KilnFuseConvBase<KilnFuseConvPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<ConvToFusedConv, FuseResidualAdd, FuseRelu>(&getContext());
+    patterns.add<ConvToFusedConv, FuseResidualAdd, FuseRelu, FuseClipLow, FuseClipHigh>(
+        &getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

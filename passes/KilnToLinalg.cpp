@@ -157,6 +157,8 @@ struct ConvParams {
   RankedTensorType resultType;
   /// The op's kernel (kiln-select-kernels); null: plain loops.
   KernelAttr kernel;
+  /// With relu: the upper clamp (ReLU6), if any.
+  std::optional<float> reluMax = std::nullopt;
 };
 
 /// Hands the kiln op's kernel to the linalg op that implements it.
@@ -174,12 +176,20 @@ Value epilogue(OpBuilder &b, Location loc, const ConvParams &p, Value conv,
   if (residual)
     ins.push_back(residual);
   bool doRelu = p.relu;
+  std::optional<float> reluMax = p.reluMax;
   // In place on the convolution's result: no extra buffer per conv.
   return elementwise(
       b, loc, type, ins,
       [&](OpBuilder &nb, Location nl, ValueRange a) {
         Value v = a.size() > 1 ? arith::AddFOp::create(nb, nl, a[0], a[1]).getResult() : a[0];
-        return doRelu ? relu(nb, nl, v) : v;
+        if (!doRelu)
+          return v;
+        v = relu(nb, nl, v);
+        if (reluMax) {
+          Value hi = arith::ConstantOp::create(nb, nl, nb.getFloatAttr(v.getType(), *reluMax));
+          v = MinOp::buildScalar(nb, nl, {v, hi});
+        }
+        return v;
       },
       {}, /*inPlace=*/true);
 }
@@ -337,6 +347,8 @@ struct LowerFusedConv : OpConversionPattern<FusedConvOp> {
                  adaptor.getResidual(), op.getStrides(), op.getPads(),
                  op.getDilations(), (int64_t)op.getGroup(), op.getRelu(), op.isNHWC(),
                  op.getType(), getKernel(op)};
+    if (std::optional<llvm::APFloat> hi = op.getReluMax())
+      p.reluMax = hi->convertToFloat();
     auto v = lowerConv(rewriter, op.getLoc(), p);
     if (failed(v))
       return rewriter.notifyMatchFailure(

@@ -64,7 +64,7 @@ struct FusedConvToNHWC : OpRewritePattern<FusedConvOp> {
         rewriter, loc, permuteType(op.getType(), kNCHWToNHWC), input, filter,
         op.getBias(), residual, op.getStridesAttr(), op.getPadsAttr(),
         op.getDilationsAttr(), op.getGroupAttr(), op.getReluAttr(),
-        rewriter.getStringAttr("NHWC"));
+        rewriter.getStringAttr("NHWC"), op.getReluMaxAttr());
     rewriter.replaceOp(op, transpose(rewriter, loc, conv, kNHWCToNCHW));
     return success();
   }

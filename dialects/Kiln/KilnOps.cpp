@@ -102,6 +102,12 @@ LogicalResult ConvOp::verify() {
 LogicalResult FusedConvOp::verify() {
   if (failed(verifyLayout(*this, getLayout())))
     return failure();
+  if (std::optional<llvm::APFloat> hi = getReluMax()) {
+    if (!getRelu())
+      return emitOpError("relu_max needs relu");
+    if (!(hi->convertToFloat() >= 0.0f))
+      return emitOpError() << "relu_max must be >= 0, got " << hi->convertToFloat();
+  }
   return verifyConv(*this, getInput(), getFilter(), getBias(), getResidual(),
                     getOutput(), getStrides(), getPads(), getDilations(),
                     getGroup(), isNHWC());

@@ -54,11 +54,13 @@ def Kiln_ConvOp : Kiln_Op<"conv", [Pure]> {
 }
 
 def Kiln_FusedConvOp : Kiln_Op<"fused_conv", [Pure]> {
-  let summary = "convolution + bias + optional residual add + optional ReLU";
+  let summary = "convolution + bias + optional residual add + optional ReLU/ReLU6";
   let description = [{
     Produced by `kiln-fuse-conv`: computes
     `relu?(conv(input, filter) + bias + residual?)` in one op so the lowering
-    can apply the epilogue inside the convolution's tiles.
+    can apply the epilogue inside the convolution's tiles. With `relu` and
+    `relu_max = M`, the ReLU is clamped at M too (ONNX Clip(0, M): ReLU6 for
+    M = 6).
 
     `layout` is `"NCHW"` (filter [F, C/group, KH, KW]) or `"NHWC"` (input,
     residual and result in NHWC, filter [KH, KW, C, F], or packed
@@ -76,7 +78,8 @@ def Kiln_FusedConvOp : Kiln_Op<"fused_conv", [Pure]> {
                            Kiln_FloatTensor:$bias,
                            Optional<Kiln_FloatTensor>:$residual), Kiln_ConvAttrs,
                        (ins UnitAttr:$relu,
-                            DefaultValuedStrAttr<StrAttr, "NCHW">:$layout));
+                            DefaultValuedStrAttr<StrAttr, "NCHW">:$layout,
+                            OptionalAttr<F32Attr>:$relu_max));
   let results = (outs Kiln_FloatTensor:$output);
   let assemblyFormat = [{
     $input `,` $filter `,` $bias (`,` $residual^)? attr-dict `:` functional-type(operands, results)

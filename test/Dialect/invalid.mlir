@@ -15,6 +15,22 @@ func.func @conv_input_rank(%x: tensor<1x2x5xf32>, %w: tensor<3x2x3x3xf32>) -> te
 
 // -----
 
+func.func @fused_conv_relu_max_without_relu(%x: tensor<1x2x5x5xf32>, %w: tensor<3x2x3x3xf32>, %b: tensor<3xf32>) -> tensor<1x3x3x3xf32> {
+  // expected-error @+1 {{'kiln.fused_conv' op relu_max needs relu}}
+  %0 = kiln.fused_conv %x, %w, %b {relu_max = 6.0 : f32} : (tensor<1x2x5x5xf32>, tensor<3x2x3x3xf32>, tensor<3xf32>) -> tensor<1x3x3x3xf32>
+  return %0 : tensor<1x3x3x3xf32>
+}
+
+// -----
+
+func.func @fused_conv_negative_relu_max(%x: tensor<1x2x5x5xf32>, %w: tensor<3x2x3x3xf32>, %b: tensor<3xf32>) -> tensor<1x3x3x3xf32> {
+  // expected-error @+1 {{'kiln.fused_conv' op relu_max must be >= 0, got -1}}
+  %0 = kiln.fused_conv %x, %w, %b {relu, relu_max = -1.0 : f32} : (tensor<1x2x5x5xf32>, tensor<3x2x3x3xf32>, tensor<3xf32>) -> tensor<1x3x3x3xf32>
+  return %0 : tensor<1x3x3x3xf32>
+}
+
+// -----
+
 func.func @fused_conv_nhwc_input_rank(%x: tensor<1x5x5xf32>, %w: tensor<3x3x2x3xf32>, %b: tensor<3xf32>) -> tensor<1x3x3x3xf32> {
   // expected-error @+1 {{'kiln.fused_conv' op expects a 4-D input (N, H, W, C), got rank 3}}
   %0 = kiln.fused_conv %x, %w, %b {layout = "NHWC"} : (tensor<1x5x5xf32>, tensor<3x3x2x3xf32>, tensor<3xf32>) -> tensor<1x3x3x3xf32>

@@ -427,3 +427,17 @@ func.func @two_relus(%a: tensor<1x8xf32>) -> tensor<1x8xf32> {
   %1 = kiln.relu %0 : tensor<1x8xf32>
   return %1 : tensor<1x8xf32>
 }
+
+// -----
+
+// relu_max clamps the fused ReLU from above inside the epilogue (ReLU6).
+// CHECK-LABEL: func.func @fused_conv_relu6
+// CHECK: linalg.conv_2d_nchw_fchw
+// CHECK: linalg.generic
+// CHECK: %[[R:.+]] = arith.maximumf %{{.+}}, %{{.+}} : f32
+// CHECK: %[[SIX:.+]] = arith.constant 6.000000e+00 : f32
+// CHECK: arith.minimumf %[[R]], %[[SIX]] : f32
+func.func @fused_conv_relu6(%x: tensor<1x2x5x5xf32>, %w: tensor<3x2x3x3xf32>, %b: tensor<3xf32>) -> tensor<1x3x3x3xf32> {
+  %0 = kiln.fused_conv %x, %w, %b {relu, relu_max = 6.0 : f32} : (tensor<1x2x5x5xf32>, tensor<3x2x3x3xf32>, tensor<3xf32>) -> tensor<1x3x3x3xf32>
+  return %0 : tensor<1x3x3x3xf32>
+}

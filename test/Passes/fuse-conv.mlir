@@ -184,3 +184,49 @@ func.func @negative_relu_not_conv(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32
   %0 = kiln.relu %x : tensor<1x2x4x4xf32>
   return %0 : tensor<1x2x4x4xf32>
 }
+
+// -----
+
+// Clip(0, 6) after a conv (MobileNet's ReLU6): max(conv, 0) becomes the
+// ReLU and min(., 6) its upper clamp, relu_max.
+// CHECK-LABEL: func.func @conv_relu6
+// CHECK: %[[F:.+]] = kiln.fused_conv %{{.+}}, %{{.+}}, %{{.+}} {relu, relu_max = 6.000000e+00 : f32}
+// CHECK-NOT: kiln.max
+// CHECK-NOT: kiln.min
+// CHECK: return %[[F]]
+func.func @conv_relu6(%x: tensor<1x2x5x5xf32>, %w: tensor<3x2x3x3xf32>, %b: tensor<3xf32>) -> tensor<1x3x3x3xf32> {
+  %lo = arith.constant dense<0.0> : tensor<f32>
+  %hi = arith.constant dense<6.0> : tensor<f32>
+  %0 = kiln.conv %x, %w, %b : (tensor<1x2x5x5xf32>, tensor<3x2x3x3xf32>, tensor<3xf32>) -> tensor<1x3x3x3xf32>
+  %1 = kiln.max %0, %lo : (tensor<1x3x3x3xf32>, tensor<f32>) -> tensor<1x3x3x3xf32>
+  %2 = kiln.min %1, %hi : (tensor<1x3x3x3xf32>, tensor<f32>) -> tensor<1x3x3x3xf32>
+  return %2 : tensor<1x3x3x3xf32>
+}
+
+// -----
+
+// Other bounds are not a ReLU: Clip(-1, 6) stays two elementwise ops, and
+// an upper bound without the ReLU is not fused.
+// CHECK-LABEL: func.func @conv_clip_not_relu
+// CHECK: %[[F:.+]] = kiln.fused_conv
+// CHECK-NOT: relu
+// CHECK: %[[M:.+]] = kiln.max %[[F]]
+// CHECK: kiln.min %[[M]]
+// CHECK-LABEL: func.func @conv_min_only
+// CHECK: %[[G:.+]] = kiln.fused_conv
+// CHECK-NOT: relu
+// CHECK: kiln.min %[[G]]
+func.func @conv_clip_not_relu(%x: tensor<1x2x5x5xf32>, %w: tensor<3x2x3x3xf32>, %b: tensor<3xf32>) -> tensor<1x3x3x3xf32> {
+  %lo = arith.constant dense<-1.0> : tensor<f32>
+  %hi = arith.constant dense<6.0> : tensor<f32>
+  %0 = kiln.conv %x, %w, %b : (tensor<1x2x5x5xf32>, tensor<3x2x3x3xf32>, tensor<3xf32>) -> tensor<1x3x3x3xf32>
+  %1 = kiln.max %0, %lo : (tensor<1x3x3x3xf32>, tensor<f32>) -> tensor<1x3x3x3xf32>
+  %2 = kiln.min %1, %hi : (tensor<1x3x3x3xf32>, tensor<f32>) -> tensor<1x3x3x3xf32>
+  return %2 : tensor<1x3x3x3xf32>
+}
+func.func @conv_min_only(%x: tensor<1x2x5x5xf32>, %w: tensor<3x2x3x3xf32>, %b: tensor<3xf32>) -> tensor<1x3x3x3xf32> {
+  %hi = arith.constant dense<6.0> : tensor<f32>
+  %0 = kiln.conv %x, %w, %b : (tensor<1x2x5x5xf32>, tensor<3x2x3x3xf32>, tensor<3xf32>) -> tensor<1x3x3x3xf32>
+  %1 = kiln.min %0, %hi : (tensor<1x3x3x3xf32>, tensor<f32>) -> tensor<1x3x3x3xf32>
+  return %1 : tensor<1x3x3x3xf32>
+}
