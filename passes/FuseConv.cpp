@@ -82,6 +82,16 @@ struct FuseResidualAdd : OpRewritePattern<AddOp> {
   }
 };
 
+/// Makes `conv` apply the ReLU that `op` computes on its result, and
+/// replaces `op` by it (the locations fuse).
+static void absorbRelu(PatternRewriter &rewriter, FusedConvOp conv, Operation *op) {
+  rewriter.modifyOpInPlace(conv, [&] {
+    conv.setRelu(true);
+    conv->setLoc(rewriter.getFusedLoc({conv.getLoc(), op->getLoc()}));
+  });
+  rewriter.replaceOp(op, conv.getResult());
+}
+
 /// relu(fused_conv(...)) -> fused_conv(...) {relu}.
 struct FuseRelu : OpRewritePattern<ReluOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -90,11 +100,7 @@ struct FuseRelu : OpRewritePattern<ReluOp> {
     FusedConvOp conv = fusable(relu.getInput(), /*needNoResidual=*/false);
     if (!conv)
       return rewriter.notifyMatchFailure(relu, "input is not a single-use fused_conv");
-    rewriter.modifyOpInPlace(conv, [&] {
-      conv.setRelu(true);
-      conv->setLoc(rewriter.getFusedLoc({conv.getLoc(), relu.getLoc()}));
-    });
-    rewriter.replaceOp(relu, conv.getResult());
+    absorbRelu(rewriter, conv, relu);
     return success();
   }
 };
@@ -116,11 +122,7 @@ struct FuseClipLow : OpRewritePattern<MaxOp> {
     std::optional<float> lo = scalarConstant(max.getRhs());
     if (!conv || !lo || *lo != 0.0f || max.getType() != conv.getType())
       return rewriter.notifyMatchFailure(max, "not max(single-use fused_conv, 0)");
-    rewriter.modifyOpInPlace(conv, [&] {
-      conv.setRelu(true);
-      conv->setLoc(rewriter.getFusedLoc({conv.getLoc(), max.getLoc()}));
-    });
-    rewriter.replaceOp(max, conv.getResult());
+    absorbRelu(rewriter, conv, max);
     return success();
   }
 };
