@@ -38,14 +38,8 @@ using namespace mlir;
 using namespace kiln;
 
 namespace {
-/// A value the bare-pointer calling convention passes: a scalar, or a
-/// memref with static sizes and strides.
-static bool isPassable(Type t) {
-  if (t.isIntOrIndexOrFloat())
-    return true;
-  auto m = dyn_cast<MemRefType>(t);
-  return m && m.hasStaticShape() && !m.getMemorySpace() && m.getLayout().isIdentity();
-}
+/// A value a layer function can take: a scalar or a plain static memref.
+static bool isPassable(Type t) { return t.isIntOrIndexOrFloat() || isPlainStaticMemRef(t); }
 
 /// Top-level ops worth a function of their own: loop nests and structured
 /// ops (which become loop nests). Views, constants, allocas and calls stay.

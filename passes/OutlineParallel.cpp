@@ -35,6 +35,11 @@ using namespace kiln;
 static constexpr int64_t kEnvSlots = 64;
 static constexpr llvm::StringLiteral kParallelFor = "kiln_rt_parallel_for";
 
+bool kiln::isPlainStaticMemRef(Type type) {
+  auto m = dyn_cast<MemRefType>(type);
+  return m && m.hasStaticShape() && m.getLayout().isIdentity() && !m.getMemorySpace();
+}
+
 namespace {
 struct KilnOutlineParallelPass
     : kiln::impl::KilnOutlineParallelBase<KilnOutlineParallelPass> {
@@ -55,10 +60,6 @@ struct KilnOutlineParallelPass
       (void)outline(loop, counter);
   }
 
-  static bool isCapturableMemRef(Type t) {
-    auto m = dyn_cast<MemRefType>(t);
-    return m && m.hasStaticShape() && m.getLayout().isIdentity() && !m.getMemorySpace();
-  }
 
   LogicalResult outline(scf::ParallelOp loop, int64_t &counter) {
     MLIRContext *ctx = loop.getContext();
@@ -82,7 +83,7 @@ struct KilnOutlineParallelPass
       Operation *def = v.getDefiningOp();
       if (def && def->hasTrait<OpTrait::ConstantLike>()) {
         constants.push_back(v);
-      } else if (isCapturableMemRef(v.getType()) || v.getType().isIndex()) {
+      } else if (isPlainStaticMemRef(v.getType()) || v.getType().isIndex()) {
         slots.push_back(v);
       } else if (def && isa<memref::SubViewOp, memref::ExpandShapeOp,
                             memref::CollapseShapeOp, memref::CastOp>(def) &&

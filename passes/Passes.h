@@ -34,6 +34,11 @@ void populateKilnConstantFoldPatterns(mlir::RewritePatternSet &patterns);
 /// Patterns lowering kiln ops to linalg/tensor/arith.
 void populateKilnToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
+/// A memref with static sizes, identity layout and the default memory
+/// space: what outlined functions (layers, parallel bodies) take as a plain
+/// pointer (the bare-pointer calling convention). OutlineParallel.cpp.
+bool isPlainStaticMemRef(mlir::Type type);
+
 } // namespace kiln
 
 #endif // KILN_PASSES_PASSES_H
