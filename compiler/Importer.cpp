@@ -75,6 +75,9 @@ private:
   // Model-level checks.
   LogicalResult checkVersions();
   LogicalResult checkSupportedOps();
+  LogicalResult checkSingleAssignment();
+  LogicalResult checkInputInitializer(const onnx::ValueInfoProto &in,
+                                      const onnx::TensorProto &init);
   FailureOr<RankedTensorType> graphValueType(const onnx::ValueInfoProto &info,
                                              StringRef what);
 
@@ -150,6 +153,22 @@ LogicalResult OnnxImporter::checkVersions() {
     return emitError(fileLoc) << "unsupported ONNX IR version " << ir
                               << " (kiln supports " << kMinIrVersion << " to "
                               << kMaxIrVersion << ")";
+  // The default domain ("" and its alias "ai.onnx") imported once, at a
+  // version that exists.
+  SmallVector<int64_t> defaultImports;
+  for (const auto &imp : model.opset_import())
+    if (imp.domain().empty() || imp.domain() == "ai.onnx")
+      defaultImports.push_back(imp.version());
+  if (defaultImports.size() > 1)
+    return emitError(fileLoc) << "the model imports the default ONNX domain "
+                              << defaultImports.size() << " times (opsets "
+                              << llvm::join(llvm::map_range(defaultImports,
+                                                            [](int64_t v) { return std::to_string(v); }),
+                                            ", ")
+                              << "); it must import it once";
+  if (!defaultImports.empty() && defaultImports[0] < 1)
+    return emitError(fileLoc) << "opset " << defaultImports[0]
+                              << " does not exist (ONNX opsets start at 1)";
   opset = defaultOpset(model);
   if (opset == 0)
     return emitError(fileLoc) << "model imports no default-domain ONNX opset";
@@ -162,6 +181,68 @@ LogicalResult OnnxImporter::checkVersions() {
                               << " is older than the oldest supported (opset "
                               << kMinOpset << ")";
   return success();
+}
+
+LogicalResult OnnxImporter::checkSingleAssignment() {
+  // tensor name -> the node (label) that writes it; graph inputs and
+  // initializers are written by nobody.
+  llvm::StringMap<std::string> producer;
+  for (const auto &in : graph.input())
+    producer.try_emplace(in.name(), "");
+  for (const auto &init : graph.initializer())
+    producer.try_emplace(init.name(), "");
+  for (int i = 0; i < graph.node_size(); ++i) {
+    const onnx::NodeProto &n = graph.node(i);
+    std::string name = nodeLabel(n, i);
+    Location nodeLoc = NameLoc::get(builder.getStringAttr(name), fileLoc);
+    for (const auto &[k, in] : llvm::enumerate(n.input()))
+      if (!in.empty() && llvm::is_contained(n.output(), in))
+        return emitError(nodeLoc) << n.op_type() << " node '" << name << "': input " << k
+                                  << " '" << in << "' is the node's own output (a cycle)";
+    for (const auto &[k, out] : llvm::enumerate(n.output())) {
+      if (out.empty())
+        continue;
+      auto [it, inserted] = producer.try_emplace(out, name);
+      if (inserted)
+        continue;
+      InFlightDiagnostic d = emitError(nodeLoc) << n.op_type() << " node '" << name
+                                                << "': output " << k << " '" << out << "' ";
+      if (it->second.empty())
+        d << "is already a graph input or initializer";
+      else
+        d << "is also written by node '" << it->second << "'";
+      return d << " (ONNX graphs assign each tensor once)";
+    }
+  }
+  return success();
+}
+
+LogicalResult OnnxImporter::checkInputInitializer(const onnx::ValueInfoProto &in,
+                                                  const onnx::TensorProto &init) {
+  const onnx::TypeProto::Tensor &t = in.type().tensor_type();
+  bool sameType = !t.has_elem_type() || t.elem_type() == init.data_type();
+  bool sameShape = !t.has_shape() || t.shape().dim_size() == init.dims_size();
+  for (int d = 0; sameShape && t.has_shape() && d < t.shape().dim_size(); ++d)
+    sameShape = !t.shape().dim(d).has_dim_value() ||
+                t.shape().dim(d).dim_value() == init.dims(d);
+  if (sameType && sameShape)
+    return success();
+  auto shapeStr = [](auto dims) {
+    std::string s = "[";
+    for (int64_t d : dims)
+      s += (s.size() > 1 ? "," : "") + std::to_string(d);
+    return s + "]";
+  };
+  SmallVector<int64_t> declared;
+  for (const auto &d : t.shape().dim())
+    declared.push_back(d.has_dim_value() ? d.dim_value() : -1);
+  return emitError(fileLoc) << "graph input '" << in.name() << "' is declared as "
+                            << onnx::TensorProto::DataType_Name(
+                                   static_cast<onnx::TensorProto::DataType>(t.elem_type()))
+                            << " " << shapeStr(declared) << " but the initializer of that name is "
+                            << onnx::TensorProto::DataType_Name(
+                                   static_cast<onnx::TensorProto::DataType>(init.data_type()))
+                            << " " << shapeStr(init.dims());
 }
 
 LogicalResult OnnxImporter::checkSupportedOps() {
@@ -384,8 +465,39 @@ LogicalResult OnnxImporter::importNode(const onnx::NodeProto &n, int index) {
   const OnnxOpEntry *entry = lookupOnnxOp(n.op_type(), opset);
   if (!entry)
     return nodeError() << "unsupported operator";
+  std::string badAttribute = kiln::checkAttributeTypes(n, opset);
+  if (!badAttribute.empty())
+    return nodeError() << badAttribute;
   NodeView view(*this);
-  return entry->import(view);
+  // Verify what the node created right away, so that an operand an op
+  // cannot take (an INT64 filter, say) is reported with the node's name.
+  struct Created : OpBuilder::Listener {
+    SmallVector<Operation *> ops;
+    void notifyOperationInserted(Operation *op, OpBuilder::InsertPoint) override {
+      ops.push_back(op);
+    }
+  } created;
+  OpBuilder::Listener *previous = builder.getListener();
+  builder.setListener(&created);
+  LogicalResult imported = entry->import(view);
+  builder.setListener(previous);
+  if (failed(imported))
+    return failure();
+  for (Operation *op : created.ops) {
+    std::string message;
+    LogicalResult verified = success();
+    {
+      ScopedDiagnosticHandler capture(ctx, [&](Diagnostic &d) {
+        if (message.empty() && d.getSeverity() == DiagnosticSeverity::Error)
+          message = d.str();
+        return success();
+      });
+      verified = mlir::verify(op);
+    }
+    if (failed(verified))
+      return nodeError() << message;
+  }
+  return success();
 }
 
 //===----------------------------------------------------------------------===//
@@ -403,6 +515,10 @@ OwningOpRef<ModuleOp> OnnxImporter::run(const ImportOptions &options) {
   for (const auto &init : graph.initializer()) {
     if (init.name().empty()) {
       emitError(fileLoc) << "an initializer has no name";
+      return {};
+    }
+    if (constants.count(init.name())) {
+      emitError(fileLoc) << "initializer '" << init.name() << "' is defined twice";
       return {};
     }
     if (llvm::Error err = checkExternalData(ctx, init, modelDir)) {
@@ -430,13 +546,19 @@ OwningOpRef<ModuleOp> OnnxImporter::run(const ImportOptions &options) {
     }
   }
 
+  if (failed(checkSingleAssignment()))
+    return {};
+
   // Graph inputs that are also initializers are constants (their initializer
-  // is the value kiln compiles in).
+  // is the value kiln compiles in); both must describe the same tensor.
   SmallVector<Type> argTypes;
   SmallVector<std::string> argNames;
   for (const auto &in : graph.input()) {
-    if (constants.count(in.name()))
+    if (auto it = constants.find(in.name()); it != constants.end()) {
+      if (failed(checkInputInitializer(in, *it->second)))
+        return {};
       continue;
+    }
     auto type = graphValueType(in, "graph input");
     if (failed(type))
       return {};

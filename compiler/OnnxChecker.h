@@ -13,6 +13,7 @@
 
 namespace onnx {
 class ModelProto;
+class NodeProto;
 } // namespace onnx
 
 namespace kiln {
@@ -34,6 +35,13 @@ std::string runOnnxChecker(const onnx::ModelProto &model,
 /// Returns an empty string on success, the converter's message otherwise
 /// (`model` is then unchanged). Never throws.
 std::string upgradeOnnxOpset(onnx::ModelProto &model, int64_t targetOpset);
+
+/// Checks the declared type of each of `node`'s attributes against the
+/// operator's ONNX schema at `opset` (default domain), so that, e.g., a
+/// kernel_shape given as FLOATS is named as such even when the checker
+/// does not run. Returns an empty string when they match (or the operator
+/// or attribute is unknown to ONNX's schemas), the problem otherwise.
+std::string checkAttributeTypes(const onnx::NodeProto &node, int64_t opset);
 
 } // namespace kiln
 
