@@ -433,7 +433,8 @@ llvm::Expected<CompileResult> kiln::compile(const CompileOptions &options) {
   // The target and options travel with the IR from here on.
   (*module)->setAttr(kTargetAttrName, getTargetAttr(&context, *target));
   (*module)->setAttr(kOptionsAttrName,
-                     OptionsAttr::get(&context, options.vectorize, options.parallel));
+                     OptionsAttr::get(&context, options.vectorize, options.parallel,
+                                     options.runtimeChecks));
 
   if (!options.dumpDir.empty())
     if (std::error_code ec = llvm::sys::fs::create_directories(options.dumpDir)) {

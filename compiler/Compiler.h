@@ -66,6 +66,10 @@ struct CompileOptions {
   bool vectorize = true;
   /// Run parallel loops on the runtime's thread pool.
   bool parallel = true;
+  /// Bounds checks in the generated code (kiln-runtime-checks): a kernel
+  /// that would access memory outside a buffer prints the ONNX node and
+  /// aborts. For testing; the checks cost speed.
+  bool runtimeChecks = false;
   /// Run ONNX's checker where Debian's ONNX understands the model.
   bool onnxChecker = true;
 

@@ -473,7 +473,7 @@ struct KilnSelectKernelsPass
     }
     OptionsAttr options = lookupOptions(module);
     if (!options) {
-      options = OptionsAttr::get(ctx, vectorize, parallel);
+      options = OptionsAttr::get(ctx, vectorize, parallel, /*runtime_checks=*/false);
       module->setAttr(kOptionsAttrName, options);
     }
     std::optional<KernelConfig> config;

@@ -207,4 +207,23 @@ def KilnOutlineLayers : Pass<"kiln-outline-layers", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::func::FuncDialect"];
 }
 
+def KilnRuntimeChecks : Pass<"kiln-runtime-checks", "mlir::ModuleOp"> {
+  let summary = "Bounds checks in the generated code (kiln-compile --runtime-checks)";
+  let description = [{
+    A no-op unless the module says `#kiln.options<..., runtime_checks = true>`.
+    Then, on bufferized IR, every op with MLIR's runtime verification
+    (`RuntimeVerifiableOpInterface`: memref.load/store/subview/copy/casts,
+    linalg ops, ...) gets its checks, and every vector.transfer_read/write
+    and vector.load/store on a memref gets a check that each in-bounds
+    dimension of the access stays inside the memref. A failed check calls
+    the runtime's `kiln_rt_check_failed`, which prints "kiln: runtime check
+    failed: <what> (<op>) at node '<ONNX node>'" on stderr and aborts, so a
+    kernel that would write outside its buffer stops in a test instead of
+    corrupting memory.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::cf::ControlFlowDialect",
+                           "mlir::memref::MemRefDialect", "mlir::scf::SCFDialect",
+                           "mlir::func::FuncDialect", "mlir::LLVM::LLVMDialect"];
+}
+
 #endif // KILN_PASSES_TD

@@ -19,7 +19,7 @@ clang-22 -fsanitize=thread "$out/probe.c" -o "$out/probe" 2>/dev/null || {
 }
 flags="-fsanitize=thread -g -O1 -I$root/runtime/include -I$root/runtime/src"
 objs=""
-for f in alloc memref model status threadpool; do
+for f in alloc check memref model status threadpool; do
   clang-22 $flags -std=c11 -c "$root/runtime/src/$f.c" -o "$out/$f.o"
   objs="$objs $out/$f.o"
 done

@@ -103,7 +103,7 @@ py::tuple compileModel(const std::string &modelPath, py::bytes modelBytes,
                        const std::string &outputPath, const std::string &target,
                        const std::string &cpu, const std::string &dumpDir,
                        bool dumpWeights, const std::string &kernelConfig,
-                       bool vectorize, bool parallel, bool onnxChecker,
+                       bool vectorize, bool parallel, bool runtimeChecks, bool onnxChecker,
                        const std::vector<std::string> &shapeBindings,
                        const std::string &runtimeDir) {
   llvm::Expected<kiln::OutputKind> kind = kiln::parseOutputKind(emit);
@@ -124,6 +124,7 @@ py::tuple compileModel(const std::string &modelPath, py::bytes modelBytes,
   options.kernelConfigPath = kernelConfig;
   options.vectorize = vectorize;
   options.parallel = parallel;
+  options.runtimeChecks = runtimeChecks;
   options.onnxChecker = onnxChecker;
   options.shapeBindings = shapeBindings;
   options.runtimeDir = runtimeDir;
@@ -309,6 +310,7 @@ PYBIND11_MODULE(_kiln, m) {
         py::arg("output_path"), py::arg("target"), py::arg("cpu"),
         py::arg("dump_dir"), py::arg("dump_weights"),
         py::arg("kernel_config"), py::arg("vectorize"), py::arg("parallel"),
+        py::arg("runtime_checks"),
         py::arg("onnx_checker"), py::arg("shape_bindings"),
         py::arg("runtime_dir"),
         "Compiles a model; returns (result dict or None, diagnostics).");

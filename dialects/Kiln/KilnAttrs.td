@@ -78,15 +78,20 @@ def Kiln_OptionsAttr : AttrDef<Kiln_Dialect, "Options"> {
   let mnemonic = "options";
   let summary = "code-generation options a module was compiled with";
   let description = [{
-    Module attribute `kiln.options`: whether kernels are vectorized and
-    parallel loops run on the runtime's thread pool. Set by the driver with
-    `kiln.target`; read by kiln-select-kernels and kiln-outline-parallel.
+    Module attribute `kiln.options`: whether kernels are vectorized,
+    parallel loops run on the runtime's thread pool, and the generated code
+    checks its memory accesses (`runtime_checks`, default false;
+    `kiln-compile --runtime-checks`). Set by the driver with `kiln.target`;
+    read by kiln-select-kernels, kiln-outline-parallel and
+    kiln-runtime-checks.
 
     ```mlir
     module attributes {kiln.options = #kiln.options<vectorize = true, parallel = false>} {}
+    module attributes {kiln.options = #kiln.options<vectorize = true, parallel = true, runtime_checks = true>} {}
     ```
   }];
-  let parameters = (ins "bool":$vectorize, "bool":$parallel);
+  let parameters = (ins "bool":$vectorize, "bool":$parallel,
+                        DefaultValuedParameter<"bool", "false">:$runtime_checks);
   let assemblyFormat = "`<` struct(params) `>`";
 }
 

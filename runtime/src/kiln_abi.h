@@ -73,6 +73,11 @@ void kiln_rt_parallel_for(int64_t n,
                           void (*body)(void *env, int64_t begin, int64_t end),
                           void *env);
 
+/// Provided by the runtime, called by code compiled with --runtime-checks
+/// when a check fails: writes `message` and a newline to stderr (unbuffered,
+/// so nothing is lost) and aborts the process.
+void kiln_rt_check_failed(const char *message);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

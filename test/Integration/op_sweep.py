@@ -45,13 +45,15 @@ def main():
     ap.add_argument("--ort-dir", required=True)
     ap.add_argument("--target", help="kiln-compile --target (default: host)")
     ap.add_argument("--mcpu", help="kiln-compile --mcpu")
+    ap.add_argument("--compile-flag", action="append", default=[],
+                    help="extra kiln-compile flag (repeatable), e.g. --runtime-checks")
     ap.add_argument("--kiln-run", help="command that runs kiln-run "
                     "(default: KILN_BIN/kiln-run)")
     args = ap.parse_args()
     os.makedirs(args.work, exist_ok=True)
     rng = np.random.RandomState(0)
     compile_flags = (["--target=" + args.target] if args.target else []) + (
-        ["--mcpu=" + args.mcpu] if args.mcpu else [])
+        ["--mcpu=" + args.mcpu] if args.mcpu else []) + args.compile_flag
     kiln_run = shlex.split(args.kiln_run) if args.kiln_run else [
         os.path.join(args.kiln_bin, "kiln-run")]
     passed = failed = 0

@@ -67,6 +67,11 @@ static cl::opt<bool> noVectorize("no-vectorize", cl::desc("Plain loops (for debu
                                  cl::cat(cat));
 static cl::opt<bool> noParallel("no-parallel", cl::desc("Single-threaded code"),
                                 cl::cat(cat));
+static cl::opt<bool> runtimeChecks(
+    "runtime-checks",
+    cl::desc("Bounds checks in the generated code: an out-of-bounds access prints "
+             "the ONNX node and aborts (for testing; slower)"),
+    cl::cat(cat));
 static cl::opt<bool> noChecker("no-onnx-checker", cl::desc("Skip ONNX's model checker"),
                                cl::cat(cat));
 
@@ -113,6 +118,7 @@ int main(int argc, char **argv) {
   options.kernelConfigPath = kernelConfig;
   options.vectorize = !noVectorize;
   options.parallel = !noParallel;
+  options.runtimeChecks = runtimeChecks;
   options.onnxChecker = !noChecker;
   options.shapeBindings.assign(shapes.begin(), shapes.end());
   options.useMlirCommandLineOptions = true;

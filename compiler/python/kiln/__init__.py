@@ -139,7 +139,8 @@ def _path_or_empty(value) -> str:
 
 def compile(model, output=None, target="host", cpu=None, emit="so",
             dump_ir=None, kernel_config=None, vectorize=True, parallel=True,
-            onnx_checker=True, shapes=None, dump_weights=False):
+            onnx_checker=True, shapes=None, dump_weights=False,
+            runtime_checks=False):
     """Compiles an ONNX model, like kiln-compile.
 
     model          a path (str or os.PathLike), an onnx.ModelProto or its
@@ -156,6 +157,7 @@ def compile(model, output=None, target="host", cpu=None, emit="so",
     vectorize, parallel, onnx_checker, dump_weights
                    as --no-vectorize, --no-parallel, --no-onnx-checker and
                    --dump-weights of kiln-compile
+    runtime_checks as --runtime-checks: bounds checks in the generated code
     shapes         shapes for graph inputs: {"input": (1, 3, 224, 224)} or
                    ["input:1x3x224x224"]
 
@@ -180,7 +182,7 @@ def compile(model, output=None, target="host", cpu=None, emit="so",
         dump_weights=bool(dump_weights),
         kernel_config=_path_or_empty(kernel_config),
         vectorize=bool(vectorize), parallel=bool(parallel),
-        onnx_checker=bool(onnx_checker), shape_bindings=_shape_bindings(shapes),
+        runtime_checks=bool(runtime_checks), onnx_checker=bool(onnx_checker), shape_bindings=_shape_bindings(shapes),
         runtime_dir=_runtime_dir())
     if raw is None:
         raise CompileError(diagnostics)
