@@ -103,13 +103,19 @@ def configure():
         config.available_features.add("ort")
     config.substitutions.append(("%ort_dir", ort_dir))
     config.substitutions.append(("%kiln_bin", config.kiln_tools_dir))
-    # A C compiler for the C API integration test.
+    # A C compiler for the C API integration test. In a sanitizer build the
+    # models carry the instrumented runtime, so the programs that load them
+    # are built with the same checks (by clang, whose runtimes kiln uses).
     import shutil
-    for cc in ("cc", "clang-22", "gcc"):
+    sanitize = getattr(config, "kiln_sanitize", "")
+    for cc in (("clang-22",) if sanitize else ("cc", "clang-22", "gcc")):
         if shutil.which(cc):
-            config.substitutions.append(("%cc", shutil.which(cc)))
+            flags = " -fsanitize=%s -fno-sanitize-recover=all" % sanitize if sanitize else ""
+            config.substitutions.append(("%cc", shutil.which(cc) + flags))
             config.available_features.add("cc")
             break
+    if sanitize:
+        config.available_features.add("sanitize-" + sanitize.replace(",", "-"))
     if os.path.isfile(os.path.join(config.kiln_lib_dir, "kiln", "aarch64",
                                    "libkiln_runtime.a")):
         config.available_features.add("aarch64-runtime")
