@@ -20,6 +20,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
@@ -225,9 +226,21 @@ llvm::Error CpuBackend::link(StringRef objectPath, StringRef outPath,
     return error("the kiln runtime for " + targetInfo.triple + " is missing: " +
                  runtimeArchive);
   std::string soname = llvm::sys::path::filename(outPath).str();
+  // Link to a temporary file next to the output and rename it into place,
+  // so a failed or interrupted compile never leaves a truncated library
+  // where a good one was.
+  llvm::SmallString<256> tmpPath;
+  {
+    int fd;
+    if (std::error_code ec =
+            llvm::sys::fs::createUniqueFile(outPath + ".tmp%%%%%%", fd, tmpPath))
+      return error("cannot write " + outPath + ": " + ec.message());
+    llvm::sys::Process::SafelyCloseFileDescriptor(fd);
+  }
+  llvm::FileRemover removeTmp(tmpPath);
   std::vector<std::string> args = {*lld, "-shared", "--gc-sections", "-z", "now",
                                    "-z", "noexecstack", "--hash-style=gnu",
-                                   "-soname", soname, "-o", outPath.str(),
+                                   "-soname", soname, "-o", tmpPath.str().str(),
                                    objectPath.str(), "--whole-archive",
                                    runtimeArchive.str().str(), "--no-whole-archive"};
   // Link libc/libm where a sysroot for the target is installed; otherwise
@@ -242,5 +255,8 @@ llvm::Error CpuBackend::link(StringRef objectPath, StringRef outPath,
   if (rc != 0)
     return error("linking " + outPath + " failed" + (err.empty() ? "" : ": " + err) +
                  " (ld.lld exit code " + llvm::Twine(rc) + ")");
+  if (std::error_code ec = llvm::sys::fs::rename(tmpPath, outPath))
+    return error("cannot write " + outPath + ": " + ec.message());
+  removeTmp.releaseFile();
   return llvm::Error::success();
 }

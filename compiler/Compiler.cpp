@@ -21,6 +21,7 @@
 #include "mlir/Support/Timing.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
 
@@ -541,8 +542,13 @@ llvm::Expected<CompileResult> kiln::compile(const CompileOptions &options) {
   llvm::sys::path::append(header, "kiln", "kiln.h");
   llvm::SmallString<256> headerOut(llvm::sys::path::parent_path(options.outputPath));
   llvm::sys::path::append(headerOut, "kiln.h");
-  if (llvm::sys::fs::exists(header))
-    (void)llvm::sys::fs::copy_file(header, headerOut);
+  // Replaced atomically too: a program being built against it never sees
+  // half a header.
+  if (auto text = llvm::MemoryBuffer::getFile(header))
+    if (llvm::Error err = writeAtomically(headerOut, (*text)->getBuffer())) {
+      diags.error(llvm::toString(std::move(err)));
+      return fail();
+    }
   result.outputPath = options.outputPath;
   result.diagnostics = std::move(diags.records);
   return std::move(result);

@@ -21,6 +21,9 @@
 #ifndef FAKE_MODEL_ABI_VERSION
 #define FAKE_MODEL_ABI_VERSION KILN_ABI_VERSION
 #endif
+#ifndef FAKE_MODEL_SCRATCH_BYTES
+#define FAKE_MODEL_SCRATCH_BYTES 256
+#endif
 
 /// When non-NULL, invoked by the model instead of computing a + b.
 void (*kiln_test_invoke_hook)(void *const *buffers, void *scratch);
@@ -63,4 +66,4 @@ static void invoke(void *const *buffers, void *scratch) {
 
 const kiln_abi_model kiln_generated_model = {
     FAKE_MODEL_ABI_VERSION, 2, 1, 0, kInputs, kOutputs, "fake_add", invoke,
-    256, 0, 0, 0};
+    FAKE_MODEL_SCRATCH_BYTES, 0, 0, 0};
