@@ -26,6 +26,7 @@
 #include "mlir/IR/Verifier.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
@@ -626,13 +627,40 @@ static bool needsUpgrade(const onnx::ModelProto &model) {
   return opset >= 1 && opset < kMinOpset;
 }
 
+/// A value the graph uses but nothing defines before that use (ONNX's
+/// version converter dereferences such a value without a check), as a
+/// message; empty when every node input and graph output is defined.
+static std::string undefinedValue(const onnx::GraphProto &graph) {
+  llvm::StringSet<> defined;
+  for (const auto &in : graph.input())
+    defined.insert(in.name());
+  for (const auto &init : graph.initializer())
+    defined.insert(init.name());
+  for (int i = 0; i < graph.node_size(); ++i) {
+    const onnx::NodeProto &n = graph.node(i);
+    for (const auto &[k, in] : llvm::enumerate(n.input()))
+      if (!in.empty() && !defined.contains(in))
+        return n.op_type() + " node '" + nodeLabel(n, i) + "': input " + std::to_string(k) +
+               " '" + in + "' is not produced by any node, graph input or initializer";
+    for (const auto &out : n.output())
+      defined.insert(out);
+  }
+  for (const auto &out : graph.output())
+    if (!defined.contains(out.name()))
+      return "graph output '" + out.name() + "' is not produced by any node";
+  return {};
+}
+
 static LogicalResult upgradeOldOpset(onnx::ModelProto &model, Location fileLoc) {
   if (!needsUpgrade(model))
     return success();
   int64_t opset = defaultOpset(model);
-  // The converter trusts its input: ONNX's checker vets the model first.
+  // The converter trusts its input: ONNX's checker vets the model first,
+  // and kiln checks what that checker lets through.
   if (std::string msg = kiln::runOnnxChecker(model, std::string()); !msg.empty())
     return emitError(fileLoc) << "the ONNX checker rejected the model: " << oneLine(msg);
+  if (std::string msg = undefinedValue(model.graph()); !msg.empty())
+    return emitError(fileLoc) << msg;
   std::string msg = kiln::upgradeOnnxOpset(model, kMinOpset);
   if (msg.empty())
     return success();

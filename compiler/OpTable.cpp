@@ -18,6 +18,8 @@
 
 #include <onnx/onnx_pb.h>
 
+#include "llvm/Support/MathExtras.h"
+
 using namespace mlir;
 using llvm::StringRef;
 using namespace kiln;
@@ -440,7 +442,12 @@ static LogicalResult importReshape(NodeImporter &n) {
     if (d <= 0)
       return n.error() << "shape entry " << i << " is " << d
                        << "; dimensions must be positive";
-    known *= d;
+    // More elements than the input has is an error anyway; stop before the
+    // product overflows.
+    if (llvm::MulOverflow(known, d, known) || known > in.getNumElements())
+      return n.error() << "cannot reshape " << in << " (" << in.getNumElements()
+                       << " elements) to shape entry " << i << " = " << d
+                       << ": the shape holds more elements";
   }
   if (inferAt >= 0) {
     if (in.getNumElements() % known != 0)
