@@ -442,12 +442,10 @@ static LogicalResult importReshape(NodeImporter &n) {
     if (d <= 0)
       return n.error() << "shape entry " << i << " is " << d
                        << "; dimensions must be positive";
-    // More elements than the input has is an error anyway; stop before the
-    // product overflows.
-    if (llvm::MulOverflow(known, d, known) || known > in.getNumElements())
+    if (llvm::MulOverflow(known, d, known))
       return n.error() << "cannot reshape " << in << " (" << in.getNumElements()
-                       << " elements) to shape entry " << i << " = " << d
-                       << ": the shape holds more elements";
+                       << " elements): the shape's element count overflows at entry "
+                       << i << " = " << d;
   }
   if (inferAt >= 0) {
     if (in.getNumElements() % known != 0)

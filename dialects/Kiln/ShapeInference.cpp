@@ -8,6 +8,8 @@
 //===----------------------------------------------------------------------===//
 #include "dialects/Kiln/ShapeInference.h"
 
+#include "llvm/Support/MathExtras.h"
+
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallBitVector.h"
 #include "llvm/Support/raw_ostream.h"
@@ -151,7 +153,8 @@ kiln::inferConvType(EmitErrorFn emitError, RankedTensorType input,
   SmallVector<int64_t> kernel = packed ? SmallVector<int64_t>{w[1], w[2]}
                                 : nhwc ? SmallVector<int64_t>{w[0], w[1]}
                                        : SmallVector<int64_t>{w[2], w[3]};
-  if (fc * group != c)
+  int64_t channels = 0;
+  if (llvm::MulOverflow(fc, group, channels) || channels != c)
     return emitError() << "filter has " << fc << " input channels per group"
                        << " but the input has " << c << " channels and group "
                        << group;

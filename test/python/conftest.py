@@ -19,6 +19,12 @@ import sys
 import numpy as np
 import pytest
 
+# In the ASan build ctest preloads the sanitizer runtime into this Python
+# (test/python/CMakeLists.txt). Python children need it too; kiln's own
+# tools (kiln-run) carry their own copy and refuse a second one, so they
+# run with TOOL_ENV.
+TOOL_ENV = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 MODELS = os.environ.get("KILN_MODELS_DIR", os.path.join(ROOT, "models"))
 BIN = os.environ.get("KILN_BIN_DIR", os.path.join(ROOT, "build", "bin"))

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import kiln
-from conftest import BIN, assert_matches_ref, gen_resnet
+from conftest import BIN, TOOL_ENV, assert_matches_ref, gen_resnet
 
 
 def conv_chain(path, channels=128, size=56, layers=6):
@@ -456,7 +456,7 @@ def test_resnet50_bit_identical_to_kiln_run(tmp_path):
     x = np.load(tmp_path / "x.npy")
     subprocess.run([kiln_run, result.output, "--threads", "2", "--input",
                     str(tmp_path / "x.npy"), "--output", str(tmp_path / "y.npy")],
-                   check=True)
+                   check=True, env=TOOL_ENV)
     want = np.load(tmp_path / "y.npy")
     with kiln.Model(result.output, threads=2) as model:
         got = model.run({"input": x})["output"]

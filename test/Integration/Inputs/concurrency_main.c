@@ -177,5 +177,10 @@ int main(int argc, char **argv) {
   printf("%s: %d threads x %d runs at the same time, %d outputs differ\n", argv[2], kThreadsB,
          runs, bad[1]);
   printf("errors: %d\n", errors);
+  for (int i = 0; i < 2; ++i)
+    for (int k = 0; k < 2; ++k) {
+      free(models[i].inputs[k]);
+      free(models[i].refs[k]);
+    }
   return bad[0] || bad[1] || errors;
 }
