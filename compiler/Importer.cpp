@@ -171,8 +171,16 @@ LogicalResult OnnxImporter::checkVersions() {
     return emitError(fileLoc) << "opset " << defaultImports[0]
                               << " does not exist (ONNX opsets start at 1)";
   opset = defaultOpset(model);
-  if (opset == 0)
+  if (opset == 0) {
+    // A graph of another domain's operators only (e.g. ONNX's training
+    // ops): name them, as for any unsupported operator.
+    bool allForeign = graph.node_size() > 0 && llvm::all_of(graph.node(), [](const auto &n) {
+      return !n.domain().empty() && n.domain() != "ai.onnx";
+    });
+    if (allForeign && failed(checkSupportedOps()))
+      return failure();
     return emitError(fileLoc) << "model imports no default-domain ONNX opset";
+  }
   if (opset > kMaxOpset)
     return emitError(fileLoc) << "opset " << opset
                               << " is newer than the newest supported (opset "
