@@ -15,6 +15,7 @@
 #include "compiler/TensorData.h"
 #include "dialects/Kiln/Constants.h"
 #include "dialects/Kiln/KilnDialect.h"
+#include "dialects/Kiln/ShapeInference.h"
 
 #include <onnx/onnx_pb.h>
 
@@ -236,22 +237,16 @@ LogicalResult OnnxImporter::checkInputInitializer(const onnx::ValueInfoProto &in
                 t.shape().dim(d).dim_value() == init.dims(d);
   if (sameType && sameShape)
     return success();
-  auto shapeStr = [](auto dims) {
-    std::string s = "[";
-    for (int64_t d : dims)
-      s += (s.size() > 1 ? "," : "") + std::to_string(d);
-    return s + "]";
-  };
   SmallVector<int64_t> declared;
   for (const auto &d : t.shape().dim())
     declared.push_back(d.has_dim_value() ? d.dim_value() : -1);
   return emitError(fileLoc) << "graph input '" << in.name() << "' is declared as "
                             << onnx::TensorProto::DataType_Name(
                                    static_cast<onnx::TensorProto::DataType>(t.elem_type()))
-                            << " " << shapeStr(declared) << " but the initializer of that name is "
+                            << " " << kiln::shapeStr(declared) << " but the initializer of that name is "
                             << onnx::TensorProto::DataType_Name(
                                    static_cast<onnx::TensorProto::DataType>(init.data_type()))
-                            << " " << shapeStr(init.dims());
+                            << " " << kiln::shapeStr(SmallVector<int64_t>(init.dims().begin(), init.dims().end()));
 }
 
 LogicalResult OnnxImporter::checkSupportedOps() {
