@@ -43,13 +43,7 @@ namespace {
 std::string checkMessage(Operation *op, StringRef what) {
   std::string message = "kiln: runtime check failed: " + what.str() + " (" +
                         op->getName().getStringRef().str() + ")";
-  SmallVector<std::string> nodes;
-  op->getLoc()->walk([&](Location l) {
-    if (auto name = dyn_cast<NameLoc>(l))
-      if (!llvm::is_contained(nodes, name.getName().str()))
-        nodes.push_back(name.getName().str());
-    return WalkResult::advance();
-  });
+  SmallVector<std::string> nodes = nodeNames(op->getLoc());
   if (!nodes.empty())
     message += " at node '" + llvm::join(nodes, "', '") + "'";
   return message;
