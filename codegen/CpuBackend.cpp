@@ -118,7 +118,8 @@ CpuBackend::translate(ModuleOp module, llvm::LLVMContext &context,
                         kLivePeakBytesAttr})
       f->removeAttr(a);
   });
-  for (StringRef a : {kTargetAttrName, kOptionsAttrName})
+  std::vector<LayerSignature> layers = getLayerTable(module);
+  for (StringRef a : {kTargetAttrName, kOptionsAttrName, kLayersAttrName})
     module->removeAttr(a);
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(module, context, "kiln_model");
@@ -126,7 +127,7 @@ CpuBackend::translate(ModuleOp module, llvm::LLVMContext &context,
     return error("translation to LLVM IR failed");
   llvmModule->setTargetTriple(llvm::Triple(targetInfo.triple));
   llvmModule->setDataLayout(tm.createDataLayout());
-  if (llvm::Error err = emitModelDescriptor(*llvmModule, signature, arenaBytes))
+  if (llvm::Error err = emitModelDescriptor(*llvmModule, signature, arenaBytes, layers))
     return std::move(err);
   for (llvm::Function &f : *llvmModule) {
     if (f.isDeclaration())

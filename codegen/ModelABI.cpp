@@ -61,8 +61,30 @@ FailureOr<ModelSignature> kiln::getModelSignature(ModuleOp module) {
   return sig;
 }
 
+std::vector<LayerSignature> kiln::getLayerTable(ModuleOp module) {
+  std::vector<LayerSignature> layers;
+  auto table = module->getAttrOfType<ArrayAttr>(kLayersAttrName);
+  if (!table)
+    return layers;
+  for (auto row : table.getAsRange<DictionaryAttr>()) {
+    LayerSignature l;
+    if (auto nodes = row.getAs<ArrayAttr>("nodes"))
+      for (auto n : nodes.getAsRange<StringAttr>())
+        l.nodes += (l.nodes.empty() ? "" : "+") + n.str();
+    if (auto op = row.getAs<StringAttr>("op"))
+      l.op = op.str();
+    if (auto kernel = row.getAs<StringAttr>("kernel"))
+      l.kernel = kernel.str();
+    if (auto flops = row.getAs<IntegerAttr>("flops"))
+      l.flops = (uint64_t)flops.getInt();
+    layers.push_back(std::move(l));
+  }
+  return layers;
+}
+
 llvm::Error kiln::emitModelDescriptor(llvm::Module &m, const ModelSignature &sig,
-                                      uint64_t arenaBytes) {
+                                      uint64_t arenaBytes,
+                                      const std::vector<LayerSignature> &layers) {
   llvm::LLVMContext &ctx = m.getContext();
   llvm::Function *entry = m.getFunction(kMainFunctionName);
   size_t numBuffers = sig.inputs.size() + sig.outputs.size();
@@ -116,9 +138,23 @@ llvm::Error kiln::emitModelDescriptor(llvm::Module &m, const ModelSignature &sig
     return new llvm::GlobalVariable(m, arrTy, true, llvm::GlobalValue::PrivateLinkage,
                                     llvm::ConstantArray::get(arrTy, elems), what);
   };
+  // struct kiln_abi_layer { const char *nodes, *op, *kernel; uint64 flops; }
+  auto *layerTy = llvm::StructType::get(ctx, {ptrTy, ptrTy, ptrTy, i64});
+  llvm::Constant *layerTable = llvm::ConstantPointerNull::get(ptrTy);
+  if (!layers.empty()) {
+    std::vector<llvm::Constant *> rows;
+    for (const LayerSignature &l : layers)
+      rows.push_back(llvm::ConstantStruct::get(
+          layerTy, {cstring(l.nodes), cstring(l.op), cstring(l.kernel),
+                    llvm::ConstantInt::get(i64, l.flops)}));
+    auto *arrTy = llvm::ArrayType::get(layerTy, rows.size());
+    layerTable = new llvm::GlobalVariable(m, arrTy, true, llvm::GlobalValue::PrivateLinkage,
+                                          llvm::ConstantArray::get(arrTy, rows),
+                                          "kiln.layers");
+  }
   // kiln_abi_model, field by field (kiln_abi.h).
   auto *modelTy = llvm::StructType::get(
-      ctx, {i32, i32, i32, i32, ptrTy, ptrTy, ptrTy, ptrTy, i64, ptrTy, i64, i64});
+      ctx, {i32, i32, i32, i32, ptrTy, ptrTy, ptrTy, ptrTy, i64, ptrTy, i64, i64, i64, ptrTy});
   static constexpr size_t offsets[] = {
       offsetof(kiln_abi_model, abi_version),   offsetof(kiln_abi_model, num_inputs),
       offsetof(kiln_abi_model, num_outputs),   offsetof(kiln_abi_model, device),
@@ -126,7 +162,11 @@ llvm::Error kiln::emitModelDescriptor(llvm::Module &m, const ModelSignature &sig
       offsetof(kiln_abi_model, model_name),    offsetof(kiln_abi_model, invoke),
       offsetof(kiln_abi_model, scratch_bytes), offsetof(kiln_abi_model, device_image),
       offsetof(kiln_abi_model, device_image_bytes),
-      offsetof(kiln_abi_model, device_scratch_bytes)};
+      offsetof(kiln_abi_model, device_scratch_bytes), offsetof(kiln_abi_model, num_layers),
+      offsetof(kiln_abi_model, layers)};
+  static constexpr size_t layerOffsets[] = {
+      offsetof(kiln_abi_layer, nodes), offsetof(kiln_abi_layer, op),
+      offsetof(kiln_abi_layer, kernel), offsetof(kiln_abi_layer, flops)};
   static constexpr size_t tensorOffsets[] = {
       offsetof(kiln_abi_tensor, name), offsetof(kiln_abi_tensor, elem_type),
       offsetof(kiln_abi_tensor, rank), offsetof(kiln_abi_tensor, shape)};
@@ -134,8 +174,10 @@ llvm::Error kiln::emitModelDescriptor(llvm::Module &m, const ModelSignature &sig
   const llvm::DataLayout &dl = m.getDataLayout();
   const llvm::StructLayout *layout = dl.getStructLayout(modelTy);
   const llvm::StructLayout *tensorLayout = dl.getStructLayout(tensorTy);
+  const llvm::StructLayout *layerLayout = dl.getStructLayout(layerTy);
   if (layout->getSizeInBytes() != sizeof(kiln_abi_model) ||
-      tensorLayout->getSizeInBytes() != sizeof(kiln_abi_tensor))
+      tensorLayout->getSizeInBytes() != sizeof(kiln_abi_tensor) ||
+      layerLayout->getSizeInBytes() != sizeof(kiln_abi_layer))
     return internalError("the emitted model descriptor does not match kiln_abi.h");
   for (auto [i, off] : llvm::enumerate(offsets))
     if (layout->getElementOffset(i) != off)
@@ -144,6 +186,9 @@ llvm::Error kiln::emitModelDescriptor(llvm::Module &m, const ModelSignature &sig
   for (auto [i, off] : llvm::enumerate(tensorOffsets))
     if (tensorLayout->getElementOffset(i) != off)
       return internalError("kiln_abi_tensor field " + llvm::Twine(i) + " is misplaced");
+  for (auto [i, off] : llvm::enumerate(layerOffsets))
+    if (layerLayout->getElementOffset(i) != off)
+      return internalError("kiln_abi_layer field " + llvm::Twine(i) + " is misplaced");
   llvm::Constant *null = llvm::ConstantPointerNull::get(ptrTy);
   llvm::Constant *init = llvm::ConstantStruct::get(
       modelTy,
@@ -153,7 +198,8 @@ llvm::Error kiln::emitModelDescriptor(llvm::Module &m, const ModelSignature &sig
        llvm::ConstantInt::get(i32, KILN_ABI_DEVICE_CPU),
        tensorArray(sig.inputs, "kiln.inputs"), tensorArray(sig.outputs, "kiln.outputs"),
        cstring(sig.modelName), invoke, llvm::ConstantInt::get(i64, arenaBytes), null,
-       llvm::ConstantInt::get(i64, 0), llvm::ConstantInt::get(i64, 0)});
+       llvm::ConstantInt::get(i64, 0), llvm::ConstantInt::get(i64, 0),
+       llvm::ConstantInt::get(i64, layers.size()), layerTable});
   auto *desc = new llvm::GlobalVariable(m, modelTy, true,
                                         llvm::GlobalValue::ExternalLinkage, init,
                                         "kiln_generated_model");

@@ -27,6 +27,15 @@ struct TensorSignature {
   std::vector<int64_t> shape;
 };
 
+/// One row of the layer table (kiln-layer-table's `kiln.layers`).
+struct LayerSignature {
+  std::string nodes, op, kernel; ///< nodes joined by "+"
+  uint64_t flops = 0;
+};
+
+/// The layer table recorded in `module` (empty when it has none).
+std::vector<LayerSignature> getLayerTable(mlir::ModuleOp module);
+
 struct ModelSignature {
   std::string modelName;
   std::vector<TensorSignature> inputs, outputs;
@@ -40,7 +49,8 @@ mlir::FailureOr<ModelSignature> getModelSignature(mlir::ModuleOp module);
 /// must define `main_graph` taking one pointer per input then per output,
 /// plus the activation arena when `arenaBytes` > 0 (the runtime's scratch).
 llvm::Error emitModelDescriptor(llvm::Module &llvmModule, const ModelSignature &signature,
-                                uint64_t arenaBytes);
+                                uint64_t arenaBytes,
+                                const std::vector<LayerSignature> &layers);
 
 } // namespace kiln
 

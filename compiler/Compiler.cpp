@@ -10,6 +10,7 @@
 #include "codegen/Backend.h"
 #include "compiler/Importer.h"
 #include "dialects/Kiln/KilnDialect.h"
+#include "passes/KernelSelection.h"
 #include "passes/Pipeline.h"
 
 #include "mlir/IR/AsmState.h"
@@ -188,8 +189,13 @@ static std::string findRuntimeDir(const CompileOptions &options, const TargetInf
   return candidates.front();
 }
 
-static OpPrintingFlags printingFlags(bool weights) {
+/// Dumps keep locations (`loc(...)` aliases at the end of the file): the
+/// ONNX node names and layer tags in them are what kernel-config matching
+/// and the profile's layer table read, so a dump replays with them.
+static OpPrintingFlags printingFlags(bool weights, bool locations) {
   OpPrintingFlags flags;
+  if (locations)
+    flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/false);
   if (!weights) {
     flags.elideLargeElementsAttrs(16);
     flags.elideLargeResourceString(64);
@@ -197,10 +203,10 @@ static OpPrintingFlags printingFlags(bool weights) {
   return flags;
 }
 
-static std::string printModule(ModuleOp module, bool weights) {
+static std::string printModule(ModuleOp module, bool weights, bool locations = false) {
   std::string text;
   llvm::raw_string_ostream os(text);
-  module->print(os, printingFlags(weights));
+  module->print(os, printingFlags(weights, locations));
   return text;
 }
 
@@ -265,38 +271,6 @@ static uint64_t numElements(Type t) {
   return tt && tt.hasStaticShape() ? (uint64_t)tt.getNumElements() : 0;
 }
 
-/// Multiply-adds count twice; elementwise ops one per output element.
-static uint64_t flopsOf(Operation *op) {
-  if (op->getNumResults() != 1)
-    return 0;
-  uint64_t out = numElements(op->getResult(0).getType());
-  if (auto conv = dyn_cast<FusedConvOp>(op)) {
-    auto w = cast<RankedTensorType>(conv.getFilter().getType());
-    uint64_t perOutput = w.getNumElements() / (uint64_t)cast<RankedTensorType>(
-                                                  op->getResult(0).getType())
-                                                  .getDimSize(conv.isNHWC() ? 3 : 1);
-    return 2 * out * perOutput;
-  }
-  if (auto conv = dyn_cast<ConvOp>(op)) {
-    auto w = cast<RankedTensorType>(conv.getFilter().getType());
-    return 2 * out * (w.getNumElements() / w.getDimSize(0));
-  }
-  if (isa<GemmOp, MatMulOp>(op)) {
-    auto out2 = cast<RankedTensorType>(op->getResult(0).getType());
-    uint64_t m = out2.getRank() >= 2 ? out2.getDimSize(out2.getRank() - 2) : 1;
-    uint64_t k = m ? numElements(op->getOperand(0).getType()) / m : 0;
-    return 2 * out * k;
-  }
-  if (auto pool = dyn_cast<MaxPoolOp>(op))
-    return out * pool.getKernelShape()[0] * pool.getKernelShape()[1];
-  if (auto pool = dyn_cast<AvgPoolOp>(op))
-    return out * pool.getKernelShape()[0] * pool.getKernelShape()[1];
-  if (isa<GlobalAvgPoolOp>(op))
-    return numElements(op->getOperand(0).getType());
-  if (isa<ReshapeOp, FlattenOp, TransposeOp>(op))
-    return 0;
-  return out;
-}
 
 static uint64_t weightBytesOf(Operation *op) {
   uint64_t bytes = 0;
@@ -447,7 +421,8 @@ llvm::Expected<CompileResult> kiln::compile(const CompileOptions &options) {
       return true;
     llvm::SmallString<256> path(options.dumpDir);
     llvm::sys::path::append(path, llvm::formatv("{0:02}-{1}.mlir", (int)p, name).str());
-    if (llvm::Error err = writeAtomically(path, printModule(*module, options.dumpWeights))) {
+    if (llvm::Error err = writeAtomically(path, printModule(*module, options.dumpWeights,
+                                                                  /*locations=*/true))) {
       diags.error(llvm::toString(std::move(err)));
       return false;
     }

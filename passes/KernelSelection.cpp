@@ -5,6 +5,8 @@
 // reduction stepped by one (shared/CODEGEN-FACTS.md): B is two vectors of
 // the target, R uses a quarter of the vector registers, so R x 2
 // accumulators take half the register file and leave room for operands.
+// Where the width allows fewer than 8 accumulators that way (7x7 and 14x14
+// outputs on 16 registers), B is one vector and R as large as fits.
 // Filters are packed by the same B so one block's filter slice is
 // contiguous. A cache tile over input channels appears only when one
 // block's filter slice would not fit in L2.
@@ -42,6 +44,10 @@ static SmallVector<int64_t> rowCandidates(const TargetInfo &t) {
     rows.push_back(r);
   return rows;
 }
+
+/// Independent accumulators that keep the FMA units busy: 2 FMA pipes times
+/// a 4-cycle latency (Intel since Skylake, AMD since Zen 2, Neoverse N1).
+static constexpr int64_t kLatencyAccumulators = 8;
 
 static SmallVector<int64_t> channelCandidates(int64_t lanes) {
   return {2 * lanes, lanes, 8, 4, 2, 1};
@@ -139,7 +145,22 @@ static KernelAttr selectConv(FusedConvOp op, const TargetInfo &t, bool parallel)
   bool constFilter = op.getFilter().getDefiningOp<arith::ConstantOp>() != nullptr;
   int64_t block = constFilter && f % (2 * lanes) == 0 ? 2 * lanes : 0;
   int64_t fTile = block ? block : largestDivisor(f, channelCandidates(lanes));
-  int64_t rows = largestDivisor(out.getDimSize(2), rowCandidates(t));
+  int64_t ow = out.getDimSize(2);
+  int64_t rows = largestDivisor(ow, rowCandidates(t));
+  // Too few accumulators to hide the FMA latency (ResNet's 14x14 and 7x7
+  // layers on 16 registers: 2x2 and 1x2): one vector of channels over more
+  // pixels instead, as many as the registers hold next to the weight
+  // vector, the broadcast and one spare.
+  if (fTile == 2 * lanes && rows * 2 < kLatencyAccumulators) {
+    SmallVector<int64_t> wide;
+    for (int64_t r = t.vectorRegisters - 3; r > 2 * rows; --r)
+      wide.push_back(r);
+    int64_t r1 = largestDivisor(ow, wide);
+    if (r1 > 2 * rows) {
+      rows = r1;
+      fTile = lanes;
+    }
+  }
   SmallVector<int64_t> tile = {1, 1, rows, fTile, 1, 1, 1};
   // A cache tile over input channels only where one block's filter slice
   // would not stay in L2 while the output pixels stream past it.
@@ -215,6 +236,79 @@ KernelAttr kiln::selectKernel(Operation *op, const TargetInfo &t, bool vectorize
   SmallVector<utils::IteratorType> iters(out.getRank(), utils::IteratorType::parallel);
   SmallVector<int64_t> tile = vectorTile(out.getShape(), iters, lanes);
   return makeKernel(ctx, KernelKind::vector, Layout::any, 0, tile, {}, {}, lanes);
+}
+
+//===----------------------------------------------------------------------===//
+// Layer tags
+//===----------------------------------------------------------------------===//
+
+static uint64_t elementCount(Type t) {
+  auto tt = dyn_cast<RankedTensorType>(t);
+  return tt && tt.hasStaticShape() ? (uint64_t)tt.getNumElements() : 0;
+}
+
+uint64_t kiln::flopsOf(Operation *op) {
+  if (op->getNumResults() != 1)
+    return 0;
+  uint64_t out = elementCount(op->getResult(0).getType());
+  if (auto conv = dyn_cast<FusedConvOp>(op)) {
+    auto w = cast<RankedTensorType>(conv.getFilter().getType());
+    uint64_t perOutput = w.getNumElements() / (uint64_t)cast<RankedTensorType>(
+                                                  op->getResult(0).getType())
+                                                  .getDimSize(conv.isNHWC() ? 3 : 1);
+    return 2 * out * perOutput;
+  }
+  if (auto conv = dyn_cast<ConvOp>(op)) {
+    auto w = cast<RankedTensorType>(conv.getFilter().getType());
+    return 2 * out * (w.getNumElements() / w.getDimSize(0));
+  }
+  if (isa<GemmOp, MatMulOp>(op)) {
+    auto out2 = cast<RankedTensorType>(op->getResult(0).getType());
+    uint64_t m = out2.getRank() >= 2 ? out2.getDimSize(out2.getRank() - 2) : 1;
+    uint64_t k = m ? elementCount(op->getOperand(0).getType()) / m : 0;
+    return 2 * out * k;
+  }
+  if (auto pool = dyn_cast<MaxPoolOp>(op))
+    return out * pool.getKernelShape()[0] * pool.getKernelShape()[1];
+  if (auto pool = dyn_cast<AvgPoolOp>(op))
+    return out * pool.getKernelShape()[0] * pool.getKernelShape()[1];
+  if (isa<GlobalAvgPoolOp>(op))
+    return elementCount(op->getOperand(0).getType());
+  if (isa<ReshapeOp, FlattenOp, TransposeOp>(op))
+    return 0;
+  return out;
+}
+
+static constexpr llvm::StringLiteral kTagOp = "kiln.layer_op", kTagKernel = "kiln.layer_kernel",
+                                      kTagFlops = "kiln.layer_flops";
+
+Location kiln::tagLayerLoc(Operation *op, KernelAttr kernel) {
+  if (findLayerTag(op->getLoc()))
+    return op->getLoc();
+  MLIRContext *ctx = op->getContext();
+  Builder b(ctx);
+  auto meta = b.getDictionaryAttr(
+      {b.getNamedAttr(kTagOp, b.getStringAttr(op->getName().getStringRef())),
+       b.getNamedAttr(kTagKernel, b.getStringAttr(stringifyKernelKind(kernel.getKind()))),
+       b.getNamedAttr(kTagFlops, b.getI64IntegerAttr((int64_t)flopsOf(op)))});
+  return FusedLoc::get(ctx, {op->getLoc()}, meta);
+}
+
+std::optional<LayerTag> kiln::findLayerTag(Location loc) {
+  auto fused = dyn_cast<FusedLoc>(loc);
+  if (!fused)
+    return std::nullopt;
+  if (auto meta = dyn_cast_or_null<DictionaryAttr>(fused.getMetadata())) {
+    auto op = meta.getAs<StringAttr>(kTagOp);
+    auto kernel = meta.getAs<StringAttr>(kTagKernel);
+    auto flops = meta.getAs<IntegerAttr>(kTagFlops);
+    if (op && kernel && flops)
+      return LayerTag{fused, op.str(), kernel.str(), (uint64_t)flops.getInt()};
+  }
+  for (Location l : fused.getLocations())
+    if (std::optional<LayerTag> t = findLayerTag(l))
+      return t;
+  return std::nullopt;
 }
 
 //===----------------------------------------------------------------------===//
@@ -502,6 +596,7 @@ struct KilnSelectKernelsPass
           }
         }
       op->setAttr(kKernelAttrName, k);
+      op->setLoc(tagLayerLoc(op, k));
     });
     if (failedAny)
       return signalPassFailure();

@@ -37,6 +37,28 @@ mlir::LogicalResult verifyKernelFor(mlir::Operation *op, KernelAttr kernel);
 /// Number of loops of the linalg op that implements `op` with `kind`.
 std::optional<int64_t> kernelLoopCount(mlir::Operation *op, KernelKind kind);
 
+/// Floating-point operations of one kiln op (multiply-adds count twice,
+/// elementwise ops one per output element, views none).
+uint64_t flopsOf(mlir::Operation *op);
+
+/// What kiln-select-kernels records about a compute op in its location (a
+/// `FusedLoc` whose metadata is a dictionary {kiln.layer_op, kiln.layer_kernel,
+/// kiln.layer_flops} around the op's own location), so that the layer table
+/// of the profile (kiln-layer-table) can still name the op, its kernel and
+/// its work after lowering turned it into loops: MLIR keeps an op's
+/// location through every rewrite.
+struct LayerTag {
+  mlir::FusedLoc loc;             ///< the tagged location (node names inside)
+  std::string op, kernel;         ///< "kiln.fused_conv", "direct_conv"
+  uint64_t flops = 0;
+};
+
+/// `op`'s location tagged with `kernel` (unchanged when already tagged).
+mlir::Location tagLayerLoc(mlir::Operation *op, KernelAttr kernel);
+
+/// The layer tag in `loc` (searched through fused locations), if any.
+std::optional<LayerTag> findLayerTag(mlir::Location loc);
+
 /// Per-layer overrides read from a JSON file (README "Kernel choices").
 class KernelConfig {
 public:

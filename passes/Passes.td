@@ -207,6 +207,22 @@ def KilnOutlineLayers : Pass<"kiln-outline-layers", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::func::FuncDialect"];
 }
 
+def KilnLayerTable : Pass<"kiln-layer-table", "mlir::ModuleOp"> {
+  let summary = "Number the layers, record their table, call the profile hook after each";
+  let description = [{
+    Runs after kiln-outline-layers. Each piece of work of the entry function
+    (a layer call, a thread-pool launch, an inline loop) belongs to the layer
+    whose tag most of its ops carry (the kernel kiln-select-kernels chose,
+    recorded in the op's location); untagged work to the layer before it.
+    After each run of work of layer K the pass inserts
+    `call @kiln_rt_layer_end(K)`, the runtime's profiling hook, and it
+    records the module attribute `kiln.layers`: one dictionary
+    `{nodes, op, kernel, flops}` per layer, which the back end writes into
+    the model descriptor for `kiln_model_layer_info` and `kiln-run --profile`.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::func::FuncDialect"];
+}
+
 def KilnRuntimeChecks : Pass<"kiln-runtime-checks", "mlir::ModuleOp"> {
   let summary = "Bounds checks in the generated code (kiln-compile --runtime-checks)";
   let description = [{

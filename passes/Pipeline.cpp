@@ -132,6 +132,7 @@ void kiln::buildPhase(OpPassManager &pm, Phase p, const PipelineOptions &options
     // A no-op for modules compiled with kiln.options<parallel = false>.
     pm.addPass(createKilnOutlineParallel());
     pm.addPass(createKilnOutlineLayers());
+    pm.addPass(createKilnLayerTable());
     // A no-op unless the module has kiln.options<runtime_checks = true>.
     pm.addPass(createKilnRuntimeChecks());
     return;

@@ -59,6 +59,8 @@ constexpr llvm::StringLiteral kTargetAttrName = "kiln.target";
 constexpr llvm::StringLiteral kOptionsAttrName = "kiln.options";
 /// Op attribute holding the op's #kiln.kernel.
 constexpr llvm::StringLiteral kKernelAttrName = "kiln.kernel";
+/// Module attribute: the layer table of the profile (kiln-layer-table).
+constexpr llvm::StringLiteral kLayersAttrName = "kiln.layers";
 /// Unique per tensor.empty from convert-kiln-to-linalg, so that CSE keeps
 /// each layer's destination apart (see KilnToLinalg.cpp).
 constexpr llvm::StringLiteral kEmptyIdAttr = "kiln.empty_id";

@@ -23,7 +23,7 @@ extern "C" {
 #endif
 
 /// Version of the layout below; checked by kiln_model_create().
-#define KILN_ABI_VERSION 2
+#define KILN_ABI_VERSION 3
 
 /// Where the model's kernels run (kiln_abi_model.device).
 #define KILN_ABI_DEVICE_CPU 0  /* invoke runs the model on the calling thread(s) */
@@ -36,6 +36,15 @@ typedef struct kiln_abi_tensor {
   int32_t rank;
   const int64_t *shape;    /* rank entries, all static and > 0 */
 } kiln_abi_tensor;
+
+/// Static description of one layer of the compiled model (the unit of the
+/// profile): generated code calls kiln_rt_layer_end(index) after it.
+typedef struct kiln_abi_layer {
+  const char *nodes;       /* ONNX node names of the fused group, joined by "+" */
+  const char *op;          /* kiln op, e.g. "kiln.fused_conv" */
+  const char *kernel;      /* kernel kind, e.g. "direct_conv" */
+  uint64_t flops;          /* floating-point operations per run */
+} kiln_abi_layer;
 
 /// Everything the runtime needs to know about the compiled model.
 typedef struct kiln_abi_model {
@@ -57,6 +66,9 @@ typedef struct kiln_abi_model {
   const void *device_image;
   uint64_t device_image_bytes;
   uint64_t device_scratch_bytes;
+  /* Version 3: the layer table (num_layers entries; NULL when 0). */
+  uint64_t num_layers;
+  const kiln_abi_layer *layers;
 } kiln_abi_model;
 
 /// Defined by the generated object (hidden visibility).
@@ -72,6 +84,12 @@ extern const kiln_abi_model kiln_generated_model;
 void kiln_rt_parallel_for(int64_t n,
                           void (*body)(void *env, int64_t begin, int64_t end),
                           void *env);
+
+/// Provided by the runtime, called by generated code on the thread that runs
+/// the model after layer `index` (< num_layers) has finished. Returns at
+/// once unless the current instance profiles (kiln_model_set_profiling);
+/// then adds the time since the previous layer ended to layer `index`.
+void kiln_rt_layer_end(int64_t index);
 
 /// Provided by the runtime, called by code compiled with --runtime-checks
 /// when a check fails: writes `message` and a newline to stderr (unbuffered,

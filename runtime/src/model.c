@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "kiln_internal.h"
 
@@ -50,7 +51,32 @@ struct kiln_model {
      buffers array and the pool. */
   pthread_mutex_t run_lock;
   int run_lock_ready;
+  /* Profiling (kiln_model_set_profiling): nanoseconds per layer summed over
+     profiled_runs runs; layer_clock is when the previous layer ended. */
+  int profiling;
+  uint64_t *layer_ns;   /* abi->num_layers entries, or NULL */
+  uint64_t profiled_runs;
+  uint64_t layer_clock;
 };
+
+/// The instance whose run on this thread is being profiled, or NULL.
+static _Thread_local kiln_model *profiled_model;
+
+static uint64_t monotonic_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void kiln_rt_layer_end(int64_t index) {
+  kiln_model *model = profiled_model;
+  if (!model)
+    return;
+  uint64_t now = monotonic_ns();
+  if (index >= 0 && (uint64_t)index < model->abi->num_layers)
+    model->layer_ns[index] += now - model->layer_clock;
+  model->layer_clock = now;
+}
 
 /// Records an error for `model` (or for the thread when model is NULL) and
 /// returns `status`.
@@ -144,6 +170,16 @@ static kiln_status check_model_descriptor(const kiln_abi_model *abi,
                       !abi->invoke ? "invoke function" : "tensor table");
     return KILN_ERROR_ABI_MISMATCH;
   }
+  if (abi->num_layers && !abi->layers) {
+    kiln_format_error(error, "malformed model descriptor: NULL layer table");
+    return KILN_ERROR_ABI_MISMATCH;
+  }
+  for (uint64_t i = 0; i < abi->num_layers; ++i)
+    if (!abi->layers[i].nodes || !abi->layers[i].op || !abi->layers[i].kernel) {
+      kiln_format_error(error, "malformed model descriptor: layer %llu has a NULL name",
+                        (unsigned long long)i);
+      return KILN_ERROR_ABI_MISMATCH;
+    }
   if (abi->scratch_bytes > (uint64_t)SIZE_MAX) {
     kiln_format_error(error, "scratch size %llu exceeds the address space",
                       (unsigned long long)abi->scratch_bytes);
@@ -190,6 +226,7 @@ static void free_model(kiln_model *model) {
   kiln_aligned_free(model->scratch);
   free(model->byte_sizes);
   free(model->buffers);
+  free(model->layer_ns);
   free(model);
 }
 
@@ -238,7 +275,10 @@ KILN_API kiln_status kiln_model_create(const kiln_model_options *options,
     model->byte_sizes = (size_t *)calloc(num_tensors, sizeof(size_t));
     model->buffers = (void **)calloc(num_tensors, sizeof(void *));
   }
-  if (!model || (num_tensors && (!model->byte_sizes || !model->buffers))) {
+  if (model && abi->num_layers)
+    model->layer_ns = (uint64_t *)calloc((size_t)abi->num_layers, sizeof(uint64_t));
+  if (!model || (num_tensors && (!model->byte_sizes || !model->buffers)) ||
+      (abi->num_layers && !model->layer_ns)) {
     free_model(model);
     return fail(NULL, KILN_ERROR_OUT_OF_MEMORY,
                 "kiln_model_create: out of memory allocating the instance");
@@ -432,7 +472,15 @@ static kiln_status run_locked(kiln_model *model, const kiln_tensor *inputs,
     model->buffers[num_inputs + o] = outputs[o].data;
 
   kiln_threadpool *previous = kiln_threadpool_set_current(model->pool);
+  kiln_model *previous_profiled = profiled_model;
+  if (model->profiling) {
+    profiled_model = model;
+    model->layer_clock = monotonic_ns();
+  }
   abi->invoke(model->buffers, model->scratch);
+  if (model->profiling)
+    ++model->profiled_runs;
+  profiled_model = previous_profiled;
   kiln_threadpool_set_current(previous);
   model->error[0] = '\0';
   return KILN_OK;
@@ -453,4 +501,45 @@ KILN_API kiln_status kiln_model_run(kiln_model *model,
 
 KILN_API const char *kiln_model_last_error(const kiln_model *model) {
   return model ? model->error : kiln_thread_error_buffer();
+}
+
+KILN_API size_t kiln_model_num_layers(const kiln_model *model) {
+  return model ? (size_t)model->abi->num_layers : 0;
+}
+
+KILN_API kiln_status kiln_model_layer_info(const kiln_model *model, size_t index,
+                                           kiln_layer_info *out_info) {
+  if (!model)
+    return fail(NULL, KILN_ERROR_INVALID_ARGUMENT, "kiln_model_layer_info: model is NULL");
+  if (!out_info)
+    return fail(model, KILN_ERROR_INVALID_ARGUMENT, "kiln_model_layer_info: out_info is NULL");
+  if (index >= model->abi->num_layers)
+    return fail(model, KILN_ERROR_INVALID_ARGUMENT,
+                "kiln_model_layer_info: index %zu is out of range (model has %llu layers)",
+                index, (unsigned long long)model->abi->num_layers);
+  const kiln_abi_layer *l = &model->abi->layers[index];
+  kiln_model *m = (kiln_model *)model; /* the lock is not logical state */
+  pthread_mutex_lock(&m->run_lock);
+  out_info->nodes = l->nodes;
+  out_info->op = l->op;
+  out_info->kernel = l->kernel;
+  out_info->flops = l->flops;
+  out_info->seconds = (double)model->layer_ns[index] * 1e-9;
+  out_info->runs = model->profiled_runs;
+  pthread_mutex_unlock(&m->run_lock);
+  return KILN_OK;
+}
+
+KILN_API kiln_status kiln_model_set_profiling(kiln_model *model, int enabled) {
+  if (!model)
+    return fail(NULL, KILN_ERROR_INVALID_ARGUMENT, "kiln_model_set_profiling: model is NULL");
+  pthread_mutex_lock(&model->run_lock);
+  model->profiling = enabled != 0;
+  if (enabled) {
+    if (model->layer_ns)
+      memset(model->layer_ns, 0, (size_t)model->abi->num_layers * sizeof(uint64_t));
+    model->profiled_runs = 0;
+  }
+  pthread_mutex_unlock(&model->run_lock);
+  return KILN_OK;
 }

@@ -62,8 +62,17 @@ static void invoke(void *const *buffers, void *scratch) {
   add_env env = {(const float *)buffers[0], (const float *)buffers[1],
                  (float *)buffers[2]};
   kiln_rt_parallel_for(2, add_rows, &env);
+  kiln_rt_layer_end(0);
+  kiln_rt_layer_end(1);
 }
+
+/// Two layers: the row-wise addition, then an empty step (the profile's
+/// rows). invoke() ends each with kiln_rt_layer_end like generated code.
+static const kiln_abi_layer kLayers[2] = {
+    {"add+sum", "kiln.add", "vector", 6},
+    {"tail", "-", "-", 0},
+};
 
 const kiln_abi_model kiln_generated_model = {
     FAKE_MODEL_ABI_VERSION, 2, 1, 0, kInputs, kOutputs, "fake_add", invoke,
-    FAKE_MODEL_SCRATCH_BYTES, 0, 0, 0};
+    FAKE_MODEL_SCRATCH_BYTES, 0, 0, 0, 2, kLayers};

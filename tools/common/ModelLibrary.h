@@ -46,7 +46,10 @@ namespace kiln {
   X(statusString, kiln_status_string)                                          \
   X(numThreads, kiln_model_num_threads)                                        \
   X(elemTypeSize, kiln_elem_type_size)                                         \
-  X(elemTypeName, kiln_elem_type_name)
+  X(elemTypeName, kiln_elem_type_name)                                         \
+  X(numLayers, kiln_model_num_layers)                                          \
+  X(layerInfo, kiln_model_layer_info)                                          \
+  X(setProfiling, kiln_model_set_profiling)
 
 /// The kiln C API as resolved from one model library.
 struct ModelApi {

@@ -18,6 +18,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Npy.h"
+#include "Peak.h"
 #include "kiln/kiln.h"
 #include "tools/common/ModelLibrary.h"
 
@@ -60,6 +61,7 @@ const char *const kUsage =
     "...]\n"
     "                [--threads N] [--iterations K] [--warmup W] "
     "[--print-topk K]\n"
+    "                [--profile[=FILE.json]]\n"
     "\n"
     "Runs a model compiled by kiln-compile on NumPy .npy inputs.\n"
     "\n"
@@ -72,6 +74,11 @@ const char *const kUsage =
     "  --iterations K    time K runs and print median/min latency\n"
     "  --warmup W        untimed runs before the measured ones (default 0)\n"
     "  --print-topk K    print the K largest entries of each float output\n"
+    "  --profile         time every layer over the timed runs (default 10\n"
+    "                    iterations after 1 warmup) and print one row per layer:\n"
+    "                    time, share, GFLOP/s and %% of the FMA peak that a\n"
+    "                    built-in register-only FMA loop measures on as many\n"
+    "                    threads; --profile=FILE.json writes the same as JSON\n"
     "  -h, --help        show this help\n"
     "\n"
     "Exit status: 0 success, 1 usage error, 2 model load/run error.\n";
@@ -85,6 +92,9 @@ struct Options {
   int warmup = 0;
   int topK = 0;
   bool help = false;
+  bool profile = false;
+  std::string profileJson;
+  bool warmupGiven = false;
 };
 
 int parseInt(const std::string &flag, const std::string &text, int min,
@@ -103,6 +113,7 @@ Options parseArgs(int argc, char **argv) {
   Options options;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i], value;
+    bool hasValue = false;
     if (arg == "-h" || arg == "--help") {
       options.help = true;
       return options;
@@ -112,6 +123,7 @@ Options parseArgs(int argc, char **argv) {
       if (eq != std::string::npos) {
         value = arg.substr(eq + 1);
         arg.resize(eq);
+        hasValue = true;
       } else if (arg == "--input" || arg == "--output" ||
                  arg == "--threads" || arg == "--iterations" ||
                  arg == "--warmup" || arg == "--print-topk") {
@@ -127,8 +139,15 @@ Options parseArgs(int argc, char **argv) {
         options.threads = parseInt(arg, value, 0, KILN_MAX_THREADS);
       else if (arg == "--iterations")
         options.iterations = parseInt(arg, value, 1, 100000000);
-      else if (arg == "--warmup")
+      else if (arg == "--warmup") {
         options.warmup = parseInt(arg, value, 0, 100000000);
+        options.warmupGiven = true;
+      } else if (arg == "--profile") {
+        options.profile = true;
+        options.profileJson = value;
+        if (hasValue && value.empty())
+          usageError("--profile= requires a file name");
+      }
       else if (arg == "--print-topk")
         options.topK = parseInt(arg, value, 1, 1000000);
       else
@@ -145,6 +164,12 @@ Options parseArgs(int argc, char **argv) {
   }
   if (options.modelPath.empty())
     usageError("no model library given");
+  if (options.profile) {
+    if (options.iterations == 0)
+      options.iterations = 10;
+    if (!options.warmupGiven)
+      options.warmup = 1;
+  }
   return options;
 }
 
@@ -181,6 +206,110 @@ void printTopK(const std::string &name, const npy::Array &array, int k) {
   for (size_t i = 0; i < shown; ++i)
     std::printf(" %zu (%g)", items[i].second, double(items[i].first));
   std::printf("\n");
+}
+
+/// JSON string literal of `text`.
+std::string jsonString(const std::string &text) {
+  std::string out = "\"";
+  for (unsigned char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += char(c);
+    } else if (c < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof(buf), "\\u%04x", c);
+      out += buf;
+    } else {
+      out += char(c);
+    }
+  }
+  return out + "\"";
+}
+
+/// Prints (and with `jsonPath` writes) the per-layer profile of `runs`
+/// profiled runs that took `measuredMs` milliseconds on average.
+void reportProfile(const kiln::ModelLibrary &loaded, double measuredMs,
+                   const std::string &jsonPath) {
+  const kiln::ModelApi &api = loaded.api();
+  size_t numLayers = api.numLayers(loaded.model());
+  if (numLayers == 0)
+    runtimeError("the model has no layer table (compiled by an older kiln-compile?)");
+  kiln::FmaPeak peak = kiln::measureFmaPeak(loaded.numThreads());
+  struct Row {
+    kiln_layer_info info;
+    double ms, gflops, peakPercent;
+  };
+  std::vector<Row> rows(numLayers);
+  double sumMs = 0;
+  uint64_t totalFlops = 0;
+  for (size_t i = 0; i < numLayers; ++i) {
+    if (api.layerInfo(loaded.model(), i, &rows[i].info) != KILN_OK)
+      runtimeError(api.lastError(loaded.model()));
+    const kiln_layer_info &info = rows[i].info;
+    rows[i].ms = info.runs ? info.seconds * 1e3 / double(info.runs) : 0;
+    rows[i].gflops = rows[i].ms > 0 ? double(info.flops) / (rows[i].ms * 1e6) : 0;
+    rows[i].peakPercent = peak.gflops > 0 ? 100 * rows[i].gflops / peak.gflops : 0;
+    sumMs += rows[i].ms;
+    totalFlops += info.flops;
+  }
+  uint64_t runs = rows[0].info.runs;
+  std::printf("profile: %zu layers, mean of %" PRIu64 " runs on %d thread(s); "
+              "FMA peak %.1f GFLOP/s (%s, measured on %d thread(s))\n",
+              numLayers, runs, loaded.numThreads(), peak.gflops, peak.isa.c_str(),
+              peak.threads);
+  std::printf("%5s %9s %6s %8s %6s  %-12s %-22s %s\n", "layer", "ms", "time%", "GFLOP/s",
+              "peak%", "kernel", "op", "ONNX nodes");
+  for (size_t i = 0; i < numLayers; ++i) {
+    const Row &r = rows[i];
+    std::printf("%5zu %9.3f %6.1f %8.1f %6.1f  %-12s %-22s %s\n", i, r.ms,
+                sumMs > 0 ? 100 * r.ms / sumMs : 0.0, r.gflops, r.peakPercent,
+                r.info.kernel, r.info.op, r.info.nodes);
+  }
+  double totalGflops = sumMs > 0 ? double(totalFlops) / (sumMs * 1e6) : 0;
+  std::printf("total: layers %.3f ms, measured run %.3f ms (layers %.1f%% of it); "
+              "%.3f GFLOP, %.1f GFLOP/s, %.1f%% of peak\n",
+              sumMs, measuredMs, measuredMs > 0 ? 100 * sumMs / measuredMs : 0.0,
+              double(totalFlops) * 1e-9, totalGflops,
+              peak.gflops > 0 ? 100 * totalGflops / peak.gflops : 0.0);
+  if (jsonPath.empty())
+    return;
+  std::string json = "{\n";
+  char buf[512];
+  std::snprintf(buf, sizeof(buf),
+                "  \"threads\": %d,\n  \"runs\": %" PRIu64
+                ",\n  \"fma_peak_gflops\": %.3f,\n  \"fma_peak_isa\": %s,\n"
+                "  \"measured_ms\": %.6f,\n  \"layers_ms\": %.6f,\n"
+                "  \"total_flops\": %" PRIu64 ",\n",
+                loaded.numThreads(), runs, peak.gflops, jsonString(peak.isa).c_str(),
+                measuredMs, sumMs, totalFlops);
+  json += "  \"model\": " + jsonString(loaded.name()) + ",\n" + buf + "  \"layers\": [\n";
+  for (size_t i = 0; i < numLayers; ++i) {
+    const Row &r = rows[i];
+    std::string nodes = "[";
+    std::string all = r.info.nodes;
+    size_t start = 0;
+    while (true) {
+      size_t plus = all.find('+', start);
+      nodes += (start ? ", " : "") +
+               jsonString(all.substr(start, plus == std::string::npos ? plus : plus - start));
+      if (plus == std::string::npos)
+        break;
+      start = plus + 1;
+    }
+    nodes += "]";
+    std::snprintf(buf, sizeof(buf),
+                  ", \"flops\": %" PRIu64
+                  ", \"ms\": %.6f, \"gflops\": %.3f, \"peak_percent\": %.3f}",
+                  r.info.flops, r.ms, r.gflops, r.peakPercent);
+    json += "    {\"index\": " + std::to_string(i) + ", \"nodes\": " + nodes +
+            ", \"op\": " + jsonString(r.info.op) + ", \"kernel\": " +
+            jsonString(r.info.kernel) + buf + (i + 1 < numLayers ? ",\n" : "\n");
+  }
+  json += "  ]\n}\n";
+  FILE *f = std::fopen(jsonPath.c_str(), "w");
+  if (!f || std::fwrite(json.data(), 1, json.size(), f) != json.size() ||
+      std::fclose(f) != 0)
+    runtimeError("cannot write the profile to '" + jsonPath + "': " + std::strerror(errno));
 }
 
 int runTool(int argc, char **argv) {
@@ -248,6 +377,9 @@ int runTool(int argc, char **argv) {
   };
   for (int w = 0; w < options.warmup; ++w)
     runOnce();
+  if (options.profile &&
+      api.setProfiling(loaded->model(), 1) != KILN_OK)
+    runtimeError(api.lastError(loaded->model()));
   if (options.iterations > 0) {
     std::vector<double> millis;
     millis.reserve(size_t(options.iterations));
@@ -266,6 +398,13 @@ int runTool(int argc, char **argv) {
                 "threads)\n",
                 median, millis.front(), n,
                 loaded->numThreads());
+    if (options.profile) {
+      api.setProfiling(loaded->model(), 0);
+      double mean = 0;
+      for (double m : millis)
+        mean += m / double(n);
+      reportProfile(*loaded, mean, options.profileJson);
+    }
   } else {
     runOnce();
   }

@@ -195,6 +195,39 @@ KILN_API size_t kiln_elem_type_size(kiln_elem_type type);
 /// Returns a static name such as "float32" for `type` ("unknown" if unknown).
 KILN_API const char *kiln_elem_type_name(kiln_elem_type type);
 
+/*--- Layers and the per-layer profile ---------------------------------------*/
+
+/// One layer of the compiled model: the unit kiln's code runs as one step
+/// (usually one fused group of ONNX nodes), with what the profile measured.
+/// The strings are owned by the model library.
+typedef struct kiln_layer_info {
+  const char *nodes;   ///< ONNX node names of the fused group, joined by "+".
+  const char *op;      ///< kiln op, e.g. "kiln.fused_conv" ("-" for none).
+  const char *kernel;  ///< kernel kind, e.g. "direct_conv" (see --report).
+  uint64_t flops;      ///< floating-point operations per run (FMA = 2).
+  double seconds;      ///< time spent in the layer, summed over `runs`.
+  uint64_t runs;       ///< profiled runs since profiling was last enabled.
+} kiln_layer_info;
+
+/// Returns the number of layers (rows of the profile), or 0 when model is
+/// NULL.
+KILN_API size_t kiln_model_num_layers(const kiln_model *model);
+
+/// Describes layer `index` (in execution order) in *out_info, with the time
+/// measured since profiling was enabled (0 seconds and 0 runs when it never
+/// was). Fails with KILN_ERROR_INVALID_ARGUMENT for a NULL argument or an
+/// index out of range.
+KILN_API kiln_status kiln_model_layer_info(const kiln_model *model, size_t index,
+                                           kiln_layer_info *out_info);
+
+/// Turns per-layer timing on (enabled != 0; this also resets the times and
+/// the run count) or off (the times measured so far stay readable). While
+/// it is on, each kiln_model_run reads a monotonic clock once per layer on
+/// the calling thread; the layers of one run add up to the time spent in
+/// the generated code. Off by default; off, a run pays one thread-local
+/// load per layer. Fails with KILN_ERROR_INVALID_ARGUMENT when model is NULL.
+KILN_API kiln_status kiln_model_set_profiling(kiln_model *model, int enabled);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif
