@@ -95,6 +95,10 @@ func.func @nchw_and_grouped(%x: tensor<1x16x8x8xf32>, %b: tensor<64xf32>) {
 // CHECK: kiln.max_pool {{.*}}#kiln.kernel<kind = pool, layout = nhwc, block = 0, register_tile = [1, 1, 4, 16, 1, 1], cache_tile = [], parallel_dims = [1], lanes = 8, config = false>
 // CHECK: kiln.gemm {{.*}}#kiln.kernel<kind = matmul, layout = any, block = 0, register_tile = [3, 16, 1], cache_tile = [], parallel_dims = [], lanes = 8, config = false>
 // CHECK: kiln.relu {{.*}}#kiln.kernel<kind = vector, layout = any, block = 0, register_tile = [1, 1, 1, 32], cache_tile = [], parallel_dims = [], lanes = 8, config = false>
+// 7x7 and 14x14 outputs: 1x16 and 2x16 would leave 2 and 4 accumulators;
+// one vector over 7 pixels (7 accumulators) instead.
+// CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = direct_conv, layout = nhwc, block = 16, register_tile = [1, 1, 7, 8, 1, 1, 1], cache_tile = [], parallel_dims = [3], lanes = 8, config = false>
+// CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = direct_conv, layout = nhwc, block = 16, register_tile = [1, 1, 7, 8, 1, 1, 1], cache_tile = [], parallel_dims = [3], lanes = 8, config = false>
 module attributes {kiln.options = #kiln.options<vectorize = true, parallel = true>, kiln.target = #kiln.target<triple = "x86_64-unknown-linux-gnu", cpu = "haswell", features = "+avx,+avx2,+fma", vector_bits = 256, vector_registers = 16, l1_bytes = 32768, l2_bytes = 262144>} {
 func.func @avx2(%x: tensor<1x8x8x16xf32>, %b: tensor<64xf32>, %b3: tensor<24xf32>, %g: tensor<6x64xf32>, %gw: tensor<64x48xf32>) {
   %w = arith.constant dense<1.0> : tensor<3x3x16x64xf32>
@@ -104,6 +108,10 @@ func.func @avx2(%x: tensor<1x8x8x16xf32>, %b: tensor<64xf32>, %b3: tensor<24xf32
   %2 = kiln.max_pool %0 {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, layout = "NHWC"} : tensor<1x8x8x64xf32> -> tensor<1x4x4x64xf32>
   %3 = kiln.gemm %g, %gw : (tensor<6x64xf32>, tensor<64x48xf32>) -> tensor<6x48xf32>
   %4 = kiln.relu %0 : tensor<1x8x8x64xf32>
+  %x7 = tensor.empty() : tensor<1x7x7x16xf32>
+  %5 = kiln.fused_conv %x7, %w, %b {layout = "NHWC", pads = array<i64: 1, 1, 1, 1>} : (tensor<1x7x7x16xf32>, tensor<3x3x16x64xf32>, tensor<64xf32>) -> tensor<1x7x7x64xf32>
+  %x14 = tensor.empty() : tensor<1x14x14x16xf32>
+  %6 = kiln.fused_conv %x14, %w, %b {layout = "NHWC", pads = array<i64: 1, 1, 1, 1>} : (tensor<1x14x14x16xf32>, tensor<3x3x16x64xf32>, tensor<64xf32>) -> tensor<1x14x14x64xf32>
   return
 }
 }
