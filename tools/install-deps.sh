@@ -15,7 +15,7 @@ clang-22 lld-22 libonnx-dev libprotobuf-dev protobuf-compiler libgtest-dev
 python3-onnx python3-numpy libc6-dev-arm64-cross libgcc-12-dev-arm64-cross
 libstdc++-12-dev-arm64-cross qemu-user pybind11-dev python3-dev python3-pytest
 libonnx-testdata libclang-rt-22-dev"
-[ -n "${KILN_NO_TORCH:-}" ] || pkgs="$pkgs python3-torch"
+[ -n "${KILN_NO_TORCH:-}" ] || pkgs="$pkgs python3-torch python3-torchvision"
 missing=""
 for p in $pkgs; do
   dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
