@@ -189,9 +189,11 @@ static std::string findRuntimeDir(const CompileOptions &options, const TargetInf
   return candidates.front();
 }
 
-/// Dumps keep locations (`loc(...)` aliases at the end of the file): the
-/// ONNX node names and layer tags in them are what kernel-config matching
-/// and the profile's layer table read, so a dump replays with them.
+/// The default flags honour MLIR's printer options (`--mlir-print-debuginfo`
+/// and the rest) where the tool registered them. Locations (`loc(...)`
+/// aliases at the end of the file) carry the ONNX node names and layer tags
+/// that kernel-config matching by node name reads, so a dump replays such a
+/// config only with them: `--mlir-print-debuginfo` or `dumpLocations`.
 static OpPrintingFlags printingFlags(bool weights, bool locations) {
   OpPrintingFlags flags;
   if (locations)
@@ -422,7 +424,7 @@ llvm::Expected<CompileResult> kiln::compile(const CompileOptions &options) {
     llvm::SmallString<256> path(options.dumpDir);
     llvm::sys::path::append(path, llvm::formatv("{0:02}-{1}.mlir", (int)p, name).str());
     if (llvm::Error err = writeAtomically(path, printModule(*module, options.dumpWeights,
-                                                                  /*locations=*/true))) {
+                                                                  options.dumpLocations))) {
       diags.error(llvm::toString(std::move(err)));
       return false;
     }

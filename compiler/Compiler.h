@@ -58,6 +58,9 @@ struct CompileOptions {
   std::string dumpDir;
   /// Print weights in IR output and dumps (elided by default).
   bool dumpWeights = false;
+  /// Print locations (ONNX node names, layer tags) in dumps; kiln-compile's
+  /// `--mlir-print-debuginfo` does the same.
+  bool dumpLocations = false;
 
   /// Per-layer kernel overrides (JSON file, see README "Kernel choices").
   std::string kernelConfigPath;

@@ -102,7 +102,8 @@ py::tuple compileModel(const std::string &modelPath, py::bytes modelBytes,
                        const std::string &modelDir, const std::string &emit,
                        const std::string &outputPath, const std::string &target,
                        const std::string &cpu, const std::string &dumpDir,
-                       bool dumpWeights, const std::string &kernelConfig,
+                       bool dumpWeights, bool dumpLocations,
+                       const std::string &kernelConfig,
                        bool vectorize, bool parallel, bool runtimeChecks, bool onnxChecker,
                        const std::vector<std::string> &shapeBindings,
                        const std::string &runtimeDir) {
@@ -121,6 +122,7 @@ py::tuple compileModel(const std::string &modelPath, py::bytes modelBytes,
   options.cpu = cpu;
   options.dumpDir = dumpDir;
   options.dumpWeights = dumpWeights;
+  options.dumpLocations = dumpLocations;
   options.kernelConfigPath = kernelConfig;
   options.vectorize = vectorize;
   options.parallel = parallel;
@@ -308,7 +310,7 @@ PYBIND11_MODULE(_kiln, m) {
   m.def("_compile", &compileModel, py::arg("model_path"),
         py::arg("model_bytes"), py::arg("model_dir"), py::arg("emit"),
         py::arg("output_path"), py::arg("target"), py::arg("cpu"),
-        py::arg("dump_dir"), py::arg("dump_weights"),
+        py::arg("dump_dir"), py::arg("dump_weights"), py::arg("dump_locations"),
         py::arg("kernel_config"), py::arg("vectorize"), py::arg("parallel"),
         py::arg("runtime_checks"),
         py::arg("onnx_checker"), py::arg("shape_bindings"),

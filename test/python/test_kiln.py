@@ -167,6 +167,12 @@ def test_dump_ir(tiny_onnx, tmp_path):
     names = sorted(os.listdir(dump))
     assert names and names[0].startswith("00-") and \
         all(n.endswith(".mlir") for n in names)
+    first = (dump / names[0]).read_text()
+    assert "loc(" not in first
+    located = tmp_path / "located"
+    kiln.compile(tiny_onnx, emit="linalg", dump_ir=str(located),
+                 dump_locations=True)
+    assert "loc(" in (located / names[0]).read_text()
 
 
 def test_shapes_bind_a_dynamic_batch(tiny_ref, tmp_path):

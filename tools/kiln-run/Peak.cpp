@@ -128,7 +128,7 @@ kiln::FmaPeak kiln::measureFmaPeak(int threads) {
   // About 50 ms per run on a 3 GHz core with 2 FMA ports.
   int64_t iters = peak.isa == "scalar" ? 20000000 : 4000000;
   volatile float sink = 0;
-  for (int attempt = 0; attempt < 3; ++attempt) {
+  for (int attempt = 0; attempt < 5; ++attempt) {
     std::vector<double> flops(peak.threads);
     std::vector<float> results(peak.threads);
     auto start = std::chrono::steady_clock::now();

@@ -20,7 +20,8 @@ struct FmaPeak {
 };
 
 /// Measures the fp32 FMA peak of `threads` threads running at once (best
-/// of a few runs of about 50 ms each).
+/// of five runs of about 50 ms each: on a shared machine the best run is
+/// the one least disturbed).
 FmaPeak measureFmaPeak(int threads);
 
 } // namespace kiln

@@ -140,7 +140,7 @@ def _path_or_empty(value) -> str:
 def compile(model, output=None, target="host", cpu=None, emit="so",
             dump_ir=None, kernel_config=None, vectorize=True, parallel=True,
             onnx_checker=True, shapes=None, dump_weights=False,
-            runtime_checks=False):
+            runtime_checks=False, dump_locations=False):
     """Compiles an ONNX model, like kiln-compile.
 
     model          a path (str or os.PathLike), an onnx.ModelProto or its
@@ -158,6 +158,8 @@ def compile(model, output=None, target="host", cpu=None, emit="so",
                    as --no-vectorize, --no-parallel, --no-onnx-checker and
                    --dump-weights of kiln-compile
     runtime_checks as --runtime-checks: bounds checks in the generated code
+    dump_locations locations (ONNX node names, layer tags) in the dump_ir
+                   files, as --mlir-print-debuginfo of kiln-compile
     shapes         shapes for graph inputs: {"input": (1, 3, 224, 224)} or
                    ["input:1x3x224x224"]
 
@@ -179,7 +181,7 @@ def compile(model, output=None, target="host", cpu=None, emit="so",
         model_path=model_path, model_bytes=model_bytes, model_dir="",
         emit=emit, output_path=_path_or_empty(output), target=target,
         cpu=cpu or "", dump_dir=_path_or_empty(dump_ir),
-        dump_weights=bool(dump_weights),
+        dump_weights=bool(dump_weights), dump_locations=bool(dump_locations),
         kernel_config=_path_or_empty(kernel_config),
         vectorize=bool(vectorize), parallel=bool(parallel),
         runtime_checks=bool(runtime_checks), onnx_checker=bool(onnx_checker), shape_bindings=_shape_bindings(shapes),
