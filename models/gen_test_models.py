@@ -152,6 +152,32 @@ def _():
                   pads=[1, 1, 1, 1], strides=[2, 2], group=4)
 
 
+@model("conv_group4_f8")
+def _():  # 4 groups of 4 input and 8 output channels (one vector per group)
+    return single("Conv", [1, 16, 9, 9], [1, 32, 9, 9],
+                  [W("W", [32, 4, 3, 3]), W("B", [32])], ["W", "B"],
+                  kernel_shape=[3, 3], pads=[1, 1, 1, 1], group=4)
+
+
+@model("conv_group8_f4_stride2")
+def _():  # ResNeXt's first stage: 4 channels per group in and out, stride 2
+    return single("Conv", [1, 32, 10, 10], [1, 32, 5, 5],
+                  [W("W", [32, 4, 3, 3]), W("B", [32])], ["W", "B"],
+                  kernel_shape=[3, 3], pads=[1, 1, 1, 1], strides=[2, 2],
+                  group=8)
+
+
+@model("conv_group2_add_relu")
+def _():  # grouped Conv + residual Add + Relu, fused into one kernel
+    nodes = [
+        helper.make_node("Conv", ["X", "W", "B"], ["c"], name="gconv",
+                         kernel_shape=[3, 3], pads=[1, 1, 1, 1], group=2),
+        helper.make_node("Add", ["c", "X"], ["s"], name="add"),
+        helper.make_node("Relu", ["s"], ["Y"], name="relu")]
+    return mk(nodes, [vi("X", F, [1, 32, 7, 7])], [vi("Y", F, [1, 32, 7, 7])],
+              [W("W", [32, 16, 3, 3], 0.2), W("B", [32])], name="gconv")
+
+
 @model("conv_no_kernel_shape_attr")
 def _():  # kernel_shape is optional: inferred from W
     return single("Conv", [1, 2, 5, 5], [1, 3, 3, 3], [W("W", [3, 2, 3, 3])],

@@ -7,6 +7,9 @@
 // accumulators take half the register file and leave room for operands.
 // Where the width allows fewer than 8 accumulators that way (7x7 and 14x14
 // outputs on 16 registers), B is one vector and R as large as fits.
+// Grouped convolutions use the same kernel per block of output channels
+// inside one group (B divides F/G, at least 4 wide), on that group's input
+// channels; narrower groups (depthwise) are plain loops.
 // Filters are packed by the same B so one block's filter slice is
 // contiguous. A cache tile over input channels appears only when one
 // block's filter slice would not fit in L2.
@@ -135,30 +138,45 @@ static KernelAttr selectConv(FusedConvOp op, const TargetInfo &t, bool parallel)
   int64_t lanes = t.f32Lanes();
   auto w = cast<RankedTensorType>(op.getFilter().getType());
   RankedTensorType out = op.getType();
-  if (!op.isNHWC() || op.getGroup() != 1 || w.getRank() != 4)
-    return makeKernel(ctx, KernelKind::loops, op.isNHWC() ? Layout::nhwc : Layout::nchw,
-                      0, {}, {}, {}, lanes);
+  auto loops = [&] {
+    return makeKernel(ctx, KernelKind::loops, op.isNHWC() ? Layout::nhwc : Layout::nchw, 0,
+                      {}, {}, {}, lanes);
+  };
+  if (!op.isNHWC() || w.getRank() != 4)
+    return loops();
   int64_t kh = w.getDimSize(0), kw = w.getDimSize(1), c = w.getDimSize(2),
           f = w.getDimSize(3);
+  int64_t group = op.getGroup(), fPerGroup = f / group;
   // (n, oh, ow, f, kh, kw, c)
   // Only a constant filter is packed (at compile time, kiln-pack-filters).
   bool constFilter = op.getFilter().getDefiningOp<arith::ConstantOp>() != nullptr;
   int64_t block = constFilter && f % (2 * lanes) == 0 ? 2 * lanes : 0;
   int64_t fTile = block ? block : largestDivisor(f, channelCandidates(lanes));
+  if (group > 1) {
+    // One block per group or a part of one (it reads that group's C/G
+    // channels), at least 4 channels wide: depthwise and other narrow
+    // groups stay plain loops.
+    block = constFilter ? largestDivisor(fPerGroup, {2 * lanes, lanes, 8, 4}) : 1;
+    if (block < 4)
+      return loops();
+    fTile = block;
+  }
   int64_t ow = out.getDimSize(2);
   int64_t rows = largestDivisor(ow, rowCandidates(t));
   // Too few accumulators to hide the FMA latency (ResNet's 14x14 and 7x7
   // layers on 16 registers: 2x2 and 1x2): one vector of channels over more
   // pixels instead, as many as the registers hold next to the weight
-  // vector, the broadcast and one spare.
-  if (fTile == 2 * lanes && rows * 2 < kLatencyAccumulators) {
+  // vector, the broadcast and one spare. A block narrower than two vectors
+  // (a grouped convolution's) gets as many pixels from the start.
+  int64_t vectors = llvm::divideCeil(fTile, lanes);
+  if ((fTile == 2 * lanes || group > 1) && rows * vectors < kLatencyAccumulators) {
     SmallVector<int64_t> wide;
-    for (int64_t r = t.vectorRegisters - 3; r > 2 * rows; --r)
+    for (int64_t r = t.vectorRegisters - 3; r > vectors * rows; --r)
       wide.push_back(r);
     int64_t r1 = largestDivisor(ow, wide);
-    if (r1 > 2 * rows) {
+    if (r1 > vectors * rows) {
       rows = r1;
-      fTile = lanes;
+      fTile = std::min(fTile, lanes);
     }
   }
   SmallVector<int64_t> tile = {1, 1, rows, fTile, 1, 1, 1};
@@ -345,11 +363,18 @@ LogicalResult kiln::verifyKernelFor(Operation *op, KernelAttr k) {
   switch (k.getKind()) {
   case KernelKind::direct_conv:
   case KernelKind::conv1x1_gemm: {
-    if (!conv || !conv.isNHWC() || conv.getGroup() != 1)
-      return fail() << "needs an NHWC convolution with group 1";
+    if (!conv || !conv.isNHWC())
+      return fail() << "needs an NHWC convolution";
     auto w = cast<RankedTensorType>(conv.getFilter().getType());
     int64_t f = w.getDimSize(w.getRank() == 5 ? 0 : 3) *
                 (w.getRank() == 5 ? w.getDimSize(4) : 1);
+    if (int64_t g = conv.getGroup(); g > 1) {
+      if (k.getKind() != KernelKind::direct_conv)
+        return fail() << "needs a convolution with group 1 (this one has group " << g << ")";
+      if (!k.getBlock() || (f / g) % k.getBlock() != 0)
+        return fail() << "a grouped convolution needs a block that divides its " << f / g
+                      << " output channels per group";
+    }
     if (k.getBlock() && w.getRank() == 4 &&
         !conv.getFilter().getDefiningOp<arith::ConstantOp>())
       return fail() << "block " << k.getBlock()

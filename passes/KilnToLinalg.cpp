@@ -194,15 +194,18 @@ Value epilogue(OpBuilder &b, Location loc, const ConvParams &p, Value conv,
       {}, /*inPlace=*/true);
 }
 
-/// NHWC convolution with a packed [F/B, KH, KW, C, B] filter: an scf.forall
-/// over channel blocks, each broadcasting its bias slice into its output
-/// slice (while that slice is cache-hot), then a conv_2d_nhwc_hwcf with its
-/// contiguous [KH, KW, C, B] filter slice and the epilogue.
+/// NHWC convolution with a packed [F/B, KH, KW, C/G, B] filter: an
+/// scf.forall over channel blocks, each broadcasting its bias slice into its
+/// output slice (while that slice is cache-hot), then a conv_2d_nhwc_hwcf
+/// with its contiguous [KH, KW, C/G, B] filter slice and the epilogue. In a
+/// grouped convolution B divides F/G, so a block lies in one group and reads
+/// that group's C/G input channels: a channel slice of the input.
 Value lowerPackedConv(OpBuilder &b, Location loc, const ConvParams &p, Value padded,
                       Attribute strides, Attribute dilations) {
   RankedTensorType w = tensorType(p.filter), type = p.resultType;
   int64_t blocks = w.getDimSize(0), kh = w.getDimSize(1), kw = w.getDimSize(2),
           c = w.getDimSize(3), block = w.getDimSize(4);
+  int64_t blocksPerGroup = blocks / p.group;
   Type f32 = type.getElementType();
   auto forall = scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{b.getIndexAttr(blocks)},
                                       ValueRange{emptyLike(b, loc, type)}, std::nullopt);
@@ -230,6 +233,20 @@ Value lowerPackedConv(OpBuilder &b, Location loc, const ConvParams &p, Value pad
   Value init = linalg::BroadcastOp::create(b, loc, bias, outSlice,
                                            ArrayRef<int64_t>{0, 1, 2})
                    .getResult()[0];
+  if (p.group > 1) {
+    // Channels [g * C/G, (g + 1) * C/G) with g = fo / (blocks per group).
+    RankedTensorType in = tensorType(padded);
+    Value g = arith::DivUIOp::create(b, loc, fo,
+                                     arith::ConstantIndexOp::create(b, loc, blocksPerGroup));
+    Value cOffset = arith::MulIOp::create(b, loc, g, arith::ConstantIndexOp::create(b, loc, c));
+    padded = tensor::ExtractSliceOp::create(
+        b, loc,
+        RankedTensorType::get({in.getDimSize(0), in.getDimSize(1), in.getDimSize(2), c}, f32),
+        padded, ArrayRef<OpFoldResult>{idx(0), idx(0), idx(0), cOffset},
+        ArrayRef<OpFoldResult>{idx(in.getDimSize(0)), idx(in.getDimSize(1)),
+                               idx(in.getDimSize(2)), idx(c)},
+        ArrayRef<OpFoldResult>(ones));
+  }
   Value conv;
   if (p.kernel && p.kernel.getKind() == KernelKind::conv1x1_gemm) {
     // 1x1, stride 1, no padding: [N*H*W, C] x [C, B] accumulating onto the
@@ -259,6 +276,47 @@ Value lowerPackedConv(OpBuilder &b, Location loc, const ConvParams &p, Value pad
   b.setInsertionPointToStart(forall.getTerminator().getBody());
   tensor::ParallelInsertSliceOp::create(b, loc, result, out, offsets, sizes, ones);
   return forall.getResult(0);
+}
+
+/// Grouped NHWC convolution with an unpacked [KH, KW, C/G, F] filter, as
+/// plain loops: a linalg.generic over (n, oh, ow, g, f, kh, kw, c) on the
+/// input viewed as [N, H, W, G, C/G], the filter as [KH, KW, C/G, G, F/G]
+/// and the output as [N, OH, OW, G, F/G].
+Value groupedNhwcConv(OpBuilder &b, Location loc, Value input, Value filter, Value init,
+                      int64_t group, ArrayRef<int64_t> strides,
+                      ArrayRef<int64_t> dilations) {
+  MLIRContext *ctx = b.getContext();
+  RankedTensorType in = tensorType(input), w = tensorType(filter), out = tensorType(init);
+  Type f32 = out.getElementType();
+  int64_t cg = w.getDimSize(2), fg = w.getDimSize(3) / group;
+  auto in5 = RankedTensorType::get(
+      {in.getDimSize(0), in.getDimSize(1), in.getDimSize(2), group, cg}, f32);
+  auto w5 = RankedTensorType::get({w.getDimSize(0), w.getDimSize(1), cg, group, fg}, f32);
+  auto out5 = RankedTensorType::get(
+      {out.getDimSize(0), out.getDimSize(1), out.getDimSize(2), group, fg}, f32);
+  SmallVector<ReassociationIndices> re = {{0}, {1}, {2}, {3, 4}};
+  Value x5 = tensor::ExpandShapeOp::create(b, loc, in5, input, re);
+  Value f5 = tensor::ExpandShapeOp::create(b, loc, w5, filter, re);
+  Value o5 = tensor::ExpandShapeOp::create(b, loc, out5, init, re);
+  AffineExpr n, oh, ow, g, f, kh, kw, c;
+  bindDims(ctx, n, oh, ow, g, f, kh, kw, c);
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(8, 0,
+                     {n, oh * strides[0] + kh * dilations[0],
+                      ow * strides[1] + kw * dilations[1], g, c},
+                     ctx),
+      AffineMap::get(8, 0, {kh, kw, c, g, f}, ctx),
+      AffineMap::get(8, 0, {n, oh, ow, g, f}, ctx)};
+  using utils::IteratorType;
+  SmallVector<IteratorType> iters(5, IteratorType::parallel);
+  iters.append(3, IteratorType::reduction);
+  auto op = linalg::GenericOp::create(
+      b, loc, TypeRange{out5}, ValueRange{x5, f5}, ValueRange{o5}, maps, iters,
+      [](OpBuilder &nb, Location nl, ValueRange a) {
+        Value mul = arith::MulFOp::create(nb, nl, a[0], a[1]);
+        linalg::YieldOp::create(nb, nl, ValueRange{arith::AddFOp::create(nb, nl, a[2], mul)});
+      });
+  return tensor::CollapseShapeOp::create(b, loc, out, op.getResult(0), re);
 }
 
 FailureOr<Value> lowerConv(OpBuilder &b, Location loc, const ConvParams &p) {
@@ -295,9 +353,10 @@ FailureOr<Value> lowerConv(OpBuilder &b, Location loc, const ConvParams &p) {
                                               ValueRange{padded, p.filter},
                                               ValueRange{init}, strides, dilations)
                  .getResult(0);
+  } else if (p.nhwc) {
+    conv = groupedNhwcConv(b, loc, padded, p.filter, init, p.group, p.strides,
+                           p.dilations);
   } else {
-    if (p.nhwc)
-      return failure();
     // [N, C, H, W] -> [N, G, C/G, H, W]; [F, C/G, KH, KW] -> [G, F/G, C/G, KH, KW].
     RankedTensorType in = tensorType(padded), w = tensorType(p.filter);
     int64_t g = p.group;
@@ -351,8 +410,7 @@ struct LowerFusedConv : OpConversionPattern<FusedConvOp> {
       p.reluMax = hi->convertToFloat();
     auto v = lowerConv(rewriter, op.getLoc(), p);
     if (failed(v))
-      return rewriter.notifyMatchFailure(
-          op, "grouped NHWC convolution, or a packed filter without a packing kernel");
+      return rewriter.notifyMatchFailure(op, "a packed filter without a packing kernel");
     rewriter.replaceOp(op, *v);
     return success();
   }

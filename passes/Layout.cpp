@@ -4,7 +4,8 @@
 // NHWC between a pair of kiln.transpose ops; the transposes are then pushed
 // through layout-agnostic (elementwise) ops and cancelled against
 // each other, so only the edges of an NHWC region pay for a relayout.
-// Filters are permuted to [KH, KW, C, F] at compile time, making each
+// Filters are permuted to [KH, KW, C/G, F] at compile time (grouped
+// convolutions too: G = 1 for the rest), making each
 // filter row for one input channel a contiguous run of output channels:
 // the vector dimension of the generated kernels.
 //
@@ -44,8 +45,6 @@ struct FusedConvToNHWC : OpRewritePattern<FusedConvOp> {
                                 PatternRewriter &rewriter) const override {
     if (op.isNHWC())
       return rewriter.notifyMatchFailure(op, "already NHWC");
-    if (op.getGroup() != 1)
-      return rewriter.notifyMatchFailure(op, "grouped convolutions stay NCHW");
     auto w = getConstantF32(op.getFilter());
     if (!w)
       return rewriter.notifyMatchFailure(op, "filter is not constant");
@@ -153,12 +152,14 @@ struct PackFilter : OpRewritePattern<FusedConvOp> {
     KernelAttr kernel = getKernel(op);
     int64_t block = kernel ? kernel.getBlock() : 0;
     auto wType = cast<RankedTensorType>(op.getFilter().getType());
-    if (!op.isNHWC() || wType.getRank() != 4 || op.getGroup() != 1)
+    if (!op.isNHWC() || wType.getRank() != 4)
       return rewriter.notifyMatchFailure(op, "not an NHWC conv with a 4-D filter");
     int64_t kh = wType.getDimSize(0), kw = wType.getDimSize(1);
     int64_t c = wType.getDimSize(2), f = wType.getDimSize(3);
-    if (block <= 0 || f % block != 0)
-      return rewriter.notifyMatchFailure(op, "F is not a multiple of the block");
+    // The same packing serves a grouped convolution whose block divides F/G
+    // (each block then lies in one group, c being C/G).
+    if (block <= 0 || (f / op.getGroup()) % block != 0)
+      return rewriter.notifyMatchFailure(op, "F/G is not a multiple of the block");
     auto w = getConstantF32(op.getFilter());
     if (!w)
       return rewriter.notifyMatchFailure(op, "filter is not constant");

@@ -143,10 +143,8 @@ kiln::inferConvType(EmitErrorFn emitError, RankedTensorType input,
     return failure();
   if (group < 1)
     return emitError() << "group must be >= 1, got " << group;
-  if (packed && group != 1)
-    return emitError() << "packed filters support group 1 only";
   // NCHW: [F, C/g, KH, KW]; NHWC: [KH, KW, C/g, F]; packed NHWC:
-  // [F/B, KH, KW, C, B].
+  // [F/B, KH, KW, C/g, B].
   int64_t c = nhwc ? in[3] : in[1];
   int64_t f = packed ? w[0] * w[4] : nhwc ? w[3] : w[0];
   int64_t fc = packed ? w[3] : nhwc ? w[2] : w[1];
@@ -161,6 +159,10 @@ kiln::inferConvType(EmitErrorFn emitError, RankedTensorType input,
   if (f % group != 0)
     return emitError() << "filter count " << f << " is not divisible by group "
                        << group;
+  // A packed block lies in one group.
+  if (packed && (f / group) % w[4] != 0)
+    return emitError() << "packed block " << w[4] << " does not divide the " << f / group
+                       << " output channels per group";
   if (bias && bias.getShape() != ArrayRef<int64_t>{f})
     return emitError() << "bias must have shape [" << f << "], got "
                        << shapeStr(bias.getShape());

@@ -65,7 +65,7 @@ func.func @fused_conv_nchw_packed_filter(%x: tensor<1x2x5x5xf32>, %w: tensor<1x3
 // -----
 
 func.func @fused_conv_packed_group(%x: tensor<1x5x5x4xf32>, %w: tensor<1x3x3x2x4xf32>, %b: tensor<4xf32>) -> tensor<1x3x3x4xf32> {
-  // expected-error @+1 {{'kiln.fused_conv' op packed filters support group 1 only}}
+  // expected-error @+1 {{'kiln.fused_conv' op packed block 4 does not divide the 2 output channels per group}}
   %0 = kiln.fused_conv %x, %w, %b {layout = "NHWC", group = 2 : i64} : (tensor<1x5x5x4xf32>, tensor<1x3x3x2x4xf32>, tensor<4xf32>) -> tensor<1x3x3x4xf32>
   return %0 : tensor<1x3x3x4xf32>
 }

@@ -367,6 +367,47 @@ func.func @softmax_default_axis(%x: tensor<2x5xf32>) -> tensor<2x5xf32> {
 
 // -----
 
+// -----
+
+// Grouped NHWC with an unpacked [KH, KW, C/G, F] filter (--no-vectorize):
+// one linalg.generic over (n, oh, ow, g, f, kh, kw, c) on the input as
+// [N, H, W, G, C/G], the filter as [KH, KW, C/G, G, F/G].
+// CHECK-DAG: #[[IN:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1 + d5, d2 + d6, d3, d7)>
+// CHECK-DAG: #[[FIL:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d5, d6, d7, d3, d4)>
+// CHECK-DAG: #[[OUT:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3, d4)>
+// CHECK-LABEL: func.func @grouped_nhwc
+// CHECK-SAME: (%[[X:.+]]: tensor<1x5x5x4xf32>, %[[W:.+]]: tensor<3x3x2x6xf32>, %[[B:.+]]: tensor<6xf32>)
+// CHECK: %[[ACC:.+]] = linalg.broadcast ins(%[[B]] : tensor<6xf32>) outs(%{{.+}} : tensor<1x3x3x6xf32>) dimensions = [0, 1, 2]
+// CHECK-DAG: %[[X5:.+]] = tensor.expand_shape %[[X]] {{\[\[}}0], [1], [2], [3, 4]] output_shape [1, 5, 5, 2, 2] : tensor<1x5x5x4xf32> into tensor<1x5x5x2x2xf32>
+// CHECK-DAG: %[[W5:.+]] = tensor.expand_shape %[[W]] {{\[\[}}0], [1], [2], [3, 4]] output_shape [3, 3, 2, 2, 3] : tensor<3x3x2x6xf32> into tensor<3x3x2x2x3xf32>
+// CHECK-DAG: %[[A5:.+]] = tensor.expand_shape %[[ACC]] {{\[\[}}0], [1], [2], [3, 4]] output_shape [1, 3, 3, 2, 3] : tensor<1x3x3x6xf32> into tensor<1x3x3x2x3xf32>
+// CHECK: %[[C:.+]] = linalg.generic {indexing_maps = [#[[IN]], #[[FIL]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%[[X5]], %[[W5]] : tensor<1x5x5x2x2xf32>, tensor<3x3x2x2x3xf32>) outs(%[[A5]] : tensor<1x3x3x2x3xf32>)
+// CHECK: arith.mulf
+// CHECK: arith.addf
+// CHECK: tensor.collapse_shape %[[C]] {{\[\[}}0], [1], [2], [3, 4]] : tensor<1x3x3x2x3xf32> into tensor<1x3x3x6xf32>
+func.func @grouped_nhwc(%x: tensor<1x5x5x4xf32>, %w: tensor<3x3x2x6xf32>, %b: tensor<6xf32>) -> tensor<1x3x3x6xf32> {
+  %0 = kiln.fused_conv %x, %w, %b {group = 2 : i64, layout = "NHWC"} : (tensor<1x5x5x4xf32>, tensor<3x3x2x6xf32>, tensor<6xf32>) -> tensor<1x3x3x6xf32>
+  return %0 : tensor<1x3x3x6xf32>
+}
+
+// -----
+
+// Grouped with a packed filter [F/B, KH, KW, C/G, B] (B = 2 divides F/G = 4):
+// block FO lies in group FO / 2 and reads that group's input channels
+// [(FO / 2) * 2, +2) through a channel slice.
+// CHECK-LABEL: func.func @grouped_packed
+// CHECK: scf.forall (%[[FO:.+]]) in (4)
+// CHECK: %[[G:.+]] = arith.divui %[[FO]], %{{.+}} : index
+// CHECK: %[[CO:.+]] = arith.muli %[[G]], %{{.+}} : index
+// CHECK: %[[IN:.+]] = tensor.extract_slice %{{.+}}[0, 0, 0, %[[CO]]] [1, 3, 3, 2] [1, 1, 1, 1] : tensor<1x3x3x4xf32> to tensor<1x3x3x2xf32>
+// CHECK: linalg.conv_2d_nhwc_hwcf {{.*}}ins(%[[IN]], %{{.+}} : tensor<1x3x3x2xf32>, tensor<1x1x2x2xf32>)
+func.func @grouped_packed(%x: tensor<1x3x3x4xf32>, %w: tensor<4x1x1x2x2xf32>, %b: tensor<8xf32>) -> tensor<1x3x3x8xf32> {
+  %0 = kiln.fused_conv %x, %w, %b {layout = "NHWC", group = 2 : i64,
+      kiln.kernel = #kiln.kernel<kind = direct_conv, layout = nhwc, block = 2, register_tile = [1, 1, 3, 2, 1, 1, 1], cache_tile = [], parallel_dims = [3], lanes = 8, config = false>}
+      : (tensor<1x3x3x4xf32>, tensor<4x1x1x2x2xf32>, tensor<8xf32>) -> tensor<1x3x3x8xf32>
+  return %0 : tensor<1x3x3x8xf32>
+}
+
 // A packed NHWC filter [F/B, KH, KW, C, B]: an scf.forall over the channel
 // blocks, each broadcasting its bias slice into its output slice, then a
 // conv_2d_nhwc_hwcf on its contiguous filter slice, with the ReLU applied in

@@ -15,7 +15,9 @@
 // CHECK-DAG: error: loc("conv5"): kernel conv1x1_gemm: needs a 1x1 convolution with stride 1 and no padding
 // CHECK-DAG: error: loc("conv6"): kernel conv1x1_gemm: needs a filter-packing block
 // CHECK-DAG: error: loc("conv7"): kernel direct_conv: register tile channels 48 do not divide block 64
-// CHECK-DAG: error: loc("nchw"): kernel direct_conv: needs an NHWC convolution with group 1
+// CHECK-DAG: error: loc("nchw"): kernel direct_conv: needs an NHWC convolution
+// CHECK-DAG: error: loc("gblock"): kernel direct_conv: a grouped convolution needs a block that divides its 32 output channels per group
+// CHECK-DAG: error: loc("ggemm"): kernel conv1x1_gemm: needs a convolution with group 1 (this one has group 2)
 // CHECK-DAG: error: loc("dyn"): kernel direct_conv: block 32 needs a constant filter (packed at compile time)
 // CHECK-DAG: error: loc("relu"): kernel matmul: needs a Gemm or MatMul
 // CHECK-DAG: error: loc("gemm"): kernel vector: is for elementwise ops, transposes and Softmax
@@ -30,7 +32,9 @@
 // expected-error @unknown {{kernel conv1x1_gemm: needs a 1x1 convolution with stride 1 and no padding}}
 // expected-error @unknown {{kernel conv1x1_gemm: needs a filter-packing block}}
 // expected-error @unknown {{kernel direct_conv: register tile channels 48 do not divide block 64}}
-// expected-error @unknown {{kernel direct_conv: needs an NHWC convolution with group 1}}
+// expected-error @unknown {{kernel direct_conv: needs an NHWC convolution}}
+// expected-error @unknown {{kernel direct_conv: a grouped convolution needs a block that divides its 32 output channels per group}}
+// expected-error @unknown {{kernel conv1x1_gemm: needs a convolution with group 1 (this one has group 2)}}
 // expected-error @unknown {{kernel direct_conv: block 32 needs a constant filter (packed at compile time)}}
 // expected-error @unknown {{kernel matmul: needs a Gemm or MatMul}}
 // expected-error @unknown {{kernel vector: is for elementwise ops, transposes and Softmax}}
@@ -56,6 +60,10 @@ func.func @bad(%x: tensor<1x8x8x16xf32>, %wd: tensor<3x3x16x64xf32>, %b: tensor<
   %11 = kiln.gemm %g, %gw : (tensor<4x64xf32>, tensor<64x2xf32>) -> tensor<4x2xf32> loc("gemm")
   %12 = kiln.max_pool %0 {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, layout = "NHWC"} : tensor<1x8x8x64xf32> -> tensor<1x4x4x64xf32> loc("pool")
   %13 = kiln.flatten %0 {axis = 1 : i64} : tensor<1x8x8x64xf32> -> tensor<1x4096xf32> loc("flat")
+  %wg = arith.constant dense<1.0> : tensor<3x3x8x64xf32>
+  %wg1 = arith.constant dense<1.0> : tensor<1x1x8x64xf32>
+  %14 = kiln.fused_conv %x, %wg, %b {layout = "NHWC", group = 2 : i64, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x8x8x16xf32>, tensor<3x3x8x64xf32>, tensor<64xf32>) -> tensor<1x8x8x64xf32> loc("gblock")
+  %15 = kiln.fused_conv %x, %wg1, %b {layout = "NHWC", group = 2 : i64} : (tensor<1x8x8x16xf32>, tensor<1x1x8x64xf32>, tensor<64xf32>) -> tensor<1x8x8x64xf32> loc("ggemm")
   return
 }
 }

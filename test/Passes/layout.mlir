@@ -1,6 +1,6 @@
 // RUN: kiln-opt %s --split-input-file --kiln-layout | FileCheck %s
 
-// kiln-layout: NCHW fused_conv (group 1, constant filter) and pools move to
+// kiln-layout: NCHW fused_conv (constant filter, grouped too) and pools move to
 // NHWC between kiln.transpose ops; transposes are pushed through elementwise
 // ops (ReLU, Sigmoid, Add, Mul) and cancel, so only the region's edges
 // relayout.
@@ -135,16 +135,17 @@ func.func @negative_filter_not_constant(%x: tensor<1x2x4x4xf32>, %w: tensor<2x2x
 
 // -----
 
-// Grouped convolutions stay NCHW.
-// CHECK-LABEL: func.func @negative_grouped
-// CHECK-NOT: kiln.transpose
-// CHECK: kiln.fused_conv %{{.+}} {group = 2 : i64} : (tensor<1x2x4x4xf32>, tensor<2x1x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
-// CHECK-NOT: kiln.transpose
-// CHECK: return
-func.func @negative_grouped(%x: tensor<1x2x4x4xf32>, %b: tensor<2xf32>) -> tensor<1x2x4x4xf32> {
-  %w = arith.constant dense<1.0> : tensor<2x1x1x1xf32>
-  %0 = kiln.fused_conv %x, %w, %b {group = 2 : i64} : (tensor<1x2x4x4xf32>, tensor<2x1x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
-  return %0 : tensor<1x2x4x4xf32>
+// Grouped convolutions move too: [F, C/G, KH, KW] = [4, 1, 1, 2] becomes
+// [KH, KW, C/G, F] = [1, 2, 1, 4] (hwcf[0][kw][0][f] = fchw[f][0][0][kw]).
+// CHECK-LABEL: func.func @grouped
+// CHECK-DAG: %[[W:.+]] = arith.constant dense<{{\[\[\[\[}}1.000000e+00, 3.000000e+00, 5.000000e+00, 7.000000e+00]], {{\[\[}}2.000000e+00, 4.000000e+00, 6.000000e+00, 8.000000e+00]]]]> : tensor<1x2x1x4xf32>
+// CHECK: %[[T:.+]] = kiln.transpose %{{.+}} {perm = array<i64: 0, 2, 3, 1>} : tensor<1x2x4x4xf32> -> tensor<1x4x4x2xf32>
+// CHECK: %[[C:.+]] = kiln.fused_conv %[[T]], %[[W]], %{{.+}} {group = 2 : i64, layout = "NHWC"} : (tensor<1x4x4x2xf32>, tensor<1x2x1x4xf32>, tensor<4xf32>) -> tensor<1x4x3x4xf32>
+// CHECK: kiln.transpose %[[C]] {perm = array<i64: 0, 3, 1, 2>}
+func.func @grouped(%x: tensor<1x2x4x4xf32>, %b: tensor<4xf32>) -> tensor<1x4x4x3xf32> {
+  %w = arith.constant dense<[[[[1.0, 2.0]]], [[[3.0, 4.0]]], [[[5.0, 6.0]]], [[[7.0, 8.0]]]]> : tensor<4x1x1x2xf32>
+  %0 = kiln.fused_conv %x, %w, %b {group = 2 : i64} : (tensor<1x2x4x4xf32>, tensor<4x1x1x2xf32>, tensor<4xf32>) -> tensor<1x4x4x3xf32>
+  return %0 : tensor<1x4x4x3xf32>
 }
 
 // -----

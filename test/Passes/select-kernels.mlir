@@ -11,7 +11,9 @@
 //    compile time); otherwise block 0 and the largest of 2 vectors, 1
 //    vector, 8, 4, 2, 1 dividing F. Channel blocks in parallel (dim 3).
 //  - NHWC pools: pool, (1, 1, R, channels, 1, 1), output rows in parallel
-//    (not for global pooling); NCHW and grouped convolutions, NCHW pools: loops.
+//    (not for global pooling); NCHW convolutions, NCHW pools: loops.
+//  - NHWC grouped convolutions: direct_conv per block inside a group
+//    (@grouped_avx2); depthwise ones: loops.
 //  - Gemm/MatMul: matmul (R, channels, 1); Reshape/Flatten: view; the rest
 //    (elementwise, transpose, softmax): one vector tile of 4, 2 or 1
 //    vectors along the innermost dimension.
@@ -112,6 +114,36 @@ func.func @avx2(%x: tensor<1x8x8x16xf32>, %b: tensor<64xf32>, %b3: tensor<24xf32
   %5 = kiln.fused_conv %x7, %w, %b {layout = "NHWC", pads = array<i64: 1, 1, 1, 1>} : (tensor<1x7x7x16xf32>, tensor<3x3x16x64xf32>, tensor<64xf32>) -> tensor<1x7x7x64xf32>
   %x14 = tensor.empty() : tensor<1x14x14x16xf32>
   %6 = kiln.fused_conv %x14, %w, %b {layout = "NHWC", pads = array<i64: 1, 1, 1, 1>} : (tensor<1x14x14x16xf32>, tensor<3x3x16x64xf32>, tensor<64xf32>) -> tensor<1x14x14x64xf32>
+  return
+}
+}
+
+// -----
+
+// Grouped NHWC convolutions on AVX2: the direct_conv kernel per block of
+// output channels inside one group (the block divides F/G: two vectors, one,
+// 8 or 4), with as many pixels as 8+ accumulators need; groups narrower than
+// 4 channels (depthwise) and filters that are no constant: plain loops.
+// CHECK-LABEL: func.func @grouped_avx2
+// F/G = 32: block 16, 4 x 16 (8 accumulators).
+// CHECK: kiln.fused_conv {{.*}}group = 2 : i64, kiln.kernel = #kiln.kernel<kind = direct_conv, layout = nhwc, block = 16, register_tile = [1, 1, 4, 16, 1, 1, 1], cache_tile = [], parallel_dims = [3], lanes = 8, config = false>
+// F/G = 8: block 8, one vector over 8 pixels.
+// CHECK: kiln.fused_conv {{.*}}group = 8 : i64, kiln.kernel = #kiln.kernel<kind = direct_conv, layout = nhwc, block = 8, register_tile = [1, 1, 8, 8, 1, 1, 1], cache_tile = [], parallel_dims = [3], lanes = 8, config = false>
+// F/G = 4 (ResNeXt's first stage): half a vector over 8 pixels.
+// CHECK: kiln.fused_conv {{.*}}group = 16 : i64, kiln.kernel = #kiln.kernel<kind = direct_conv, layout = nhwc, block = 4, register_tile = [1, 1, 8, 4, 1, 1, 1], cache_tile = [], parallel_dims = [3], lanes = 8, config = false>
+// CHECK: kiln.fused_conv {{.*}}group = 16 : i64, kiln.kernel = #kiln.kernel<kind = loops, layout = nhwc, block = 0
+// CHECK: kiln.fused_conv {{.*}}group = 2 : i64, kiln.kernel = #kiln.kernel<kind = loops, layout = nhwc, block = 0
+module attributes {kiln.options = #kiln.options<vectorize = true, parallel = true>, kiln.target = #kiln.target<triple = "x86_64-unknown-linux-gnu", cpu = "haswell", features = "+avx,+avx2,+fma", vector_bits = 256, vector_registers = 16, l1_bytes = 32768, l2_bytes = 262144>} {
+func.func @grouped_avx2(%x: tensor<1x8x8x16xf32>, %b: tensor<64xf32>, %b16: tensor<16xf32>, %wd: tensor<3x3x8x64xf32>) {
+  %w2 = arith.constant dense<1.0> : tensor<3x3x8x64xf32>
+  %w8 = arith.constant dense<1.0> : tensor<3x3x2x64xf32>
+  %w16 = arith.constant dense<1.0> : tensor<3x3x1x64xf32>
+  %wdw = arith.constant dense<1.0> : tensor<3x3x1x16xf32>
+  %0 = kiln.fused_conv %x, %w2, %b {layout = "NHWC", group = 2 : i64, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x8x8x16xf32>, tensor<3x3x8x64xf32>, tensor<64xf32>) -> tensor<1x8x8x64xf32>
+  %1 = kiln.fused_conv %x, %w8, %b {layout = "NHWC", group = 8 : i64, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x8x8x16xf32>, tensor<3x3x2x64xf32>, tensor<64xf32>) -> tensor<1x8x8x64xf32>
+  %2 = kiln.fused_conv %x, %w16, %b {layout = "NHWC", group = 16 : i64, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x8x8x16xf32>, tensor<3x3x1x64xf32>, tensor<64xf32>) -> tensor<1x8x8x64xf32>
+  %3 = kiln.fused_conv %x, %wdw, %b16 {layout = "NHWC", group = 16 : i64, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x8x8x16xf32>, tensor<3x3x1x16xf32>, tensor<16xf32>) -> tensor<1x8x8x16xf32>
+  %4 = kiln.fused_conv %x, %wd, %b {layout = "NHWC", group = 2 : i64, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x8x8x16xf32>, tensor<3x3x8x64xf32>, tensor<64xf32>) -> tensor<1x8x8x64xf32>
   return
 }
 }
