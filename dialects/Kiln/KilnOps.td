@@ -152,10 +152,13 @@ class Kiln_BinaryElementwiseOp<string mnemonic, code scalar>
   }];
 }
 
+// maxnumf, not maximumf: relu(NaN) = 0, as ONNX Runtime's max(x, 0) gives,
+// and one vmaxps on x86 (maximumf's NaN propagation costs a compare and, on
+// an in-place epilogue, a masked store that is slow on AMD).
 def Kiln_ReluOp : Kiln_UnaryElementwiseOp<"relu", [{
     ::mlir::Value zero = ::mlir::arith::ConstantOp::create(
         b, loc, b.getFloatAttr(args[0].getType(), 0.0));
-    return ::mlir::arith::MaximumFOp::create(b, loc, args[0], zero);
+    return ::mlir::arith::MaxNumFOp::create(b, loc, args[0], zero);
   }]> {
   let summary = "rectified linear unit (ONNX Relu)";
   let description = [{

@@ -20,7 +20,7 @@
 // CHECK: ^bb0(%[[A1:.+]]: f32, %[[A0:.+]]: f32):
 // CHECK: %[[S:.+]] = arith.addf %[[A0]], %[[A1]] : f32
 // CHECK: %[[Z:.+]] = arith.constant 0.000000e+00 : f32
-// CHECK: %[[M:.+]] = arith.maximumf %[[S]], %[[Z]] : f32
+// CHECK: %[[M:.+]] = arith.maxnumf %[[S]], %[[Z]] : f32
 // CHECK: linalg.yield %[[M]]
 // CHECK: return %[[G]]
 func.func @fused_conv_nhwc(%x: tensor<1x4x4x2xf32>, %w: tensor<3x3x2x8xf32>, %b: tensor<8xf32>, %r: tensor<1x2x2x8xf32>) -> tensor<1x2x2x8xf32> {
@@ -96,7 +96,7 @@ func.func @batch_norm(%x: tensor<1x3x4x4xf32>, %s: tensor<3xf32>, %b: tensor<3xf
 // CHECK-LABEL: func.func @relu_and_broadcast_add
 // CHECK-SAME: (%[[A:.+]]: tensor<1x3x4x4xf32>, %[[C:.+]]: tensor<3x1x1xf32>)
 // CHECK: %[[R:.+]] = linalg.generic {indexing_maps = [#[[ID]], #[[ID]]], {{.+}} ins(%[[A]] : tensor<1x3x4x4xf32>)
-// CHECK: arith.maximumf
+// CHECK: arith.maxnumf
 // The rank-3 operand is right-aligned; its unit dims read index 0.
 // CHECK: %[[S:.+]] = linalg.generic {indexing_maps = [#[[BC]], #[[ID]], #[[ID]]], {{.+}} ins(%[[C]], %[[R]] : tensor<3x1x1xf32>, tensor<1x3x4x4xf32>)
 // CHECK: arith.addf
@@ -423,7 +423,7 @@ func.func @grouped_packed(%x: tensor<1x3x3x4xf32>, %w: tensor<4x1x1x2x2xf32>, %b
 // CHECK: %[[INIT:.+]] = linalg.broadcast ins(%[[B]] : tensor<2xf32>) outs(%[[SLICE]] : tensor<1x3x3x2xf32>)
 // CHECK: %[[C:.+]] = linalg.conv_2d_nhwc_hwcf {{.*}}kiln.kernel = #kiln.kernel<kind = direct_conv, layout = nhwc, block = 2, register_tile = [1, 1, 3, 2, 1, 1, 1]{{.*}} ins(%{{.+}}, %[[W]] : {{.*}}) outs(%[[INIT]] : tensor<1x3x3x2xf32>)
 // CHECK: %[[R:.+]] = linalg.generic {{.*}} outs(%[[C]] : tensor<1x3x3x2xf32>)
-// CHECK: arith.maximumf
+// CHECK: arith.maxnumf
 // CHECK: tensor.parallel_insert_slice %[[R]] into %[[OUT]][0, 0, 0, %[[OFF]]] [1, 3, 3, 2]
 func.func @packed_conv(%x: tensor<1x3x3x2xf32>, %w: tensor<2x1x1x2x2xf32>, %b: tensor<4xf32>) -> tensor<1x3x3x4xf32> {
   %0 = kiln.fused_conv %x, %w, %b {layout = "NHWC", relu,
@@ -475,7 +475,7 @@ func.func @two_relus(%a: tensor<1x8xf32>) -> tensor<1x8xf32> {
 // CHECK-LABEL: func.func @fused_conv_relu6
 // CHECK: linalg.conv_2d_nchw_fchw
 // CHECK: linalg.generic
-// CHECK: %[[R:.+]] = arith.maximumf %{{.+}}, %{{.+}} : f32
+// CHECK: %[[R:.+]] = arith.maxnumf %{{.+}}, %{{.+}} : f32
 // CHECK: %[[SIX:.+]] = arith.constant 6.000000e+00 : f32
 // CHECK: arith.minimumf %[[R]], %[[SIX]] : f32
 func.func @fused_conv_relu6(%x: tensor<1x2x5x5xf32>, %w: tensor<3x2x3x3xf32>, %b: tensor<3xf32>) -> tensor<1x3x3x3xf32> {
