@@ -54,7 +54,12 @@ std::string kiln::Diagnostic::str(llvm::StringRef tool) const {
   std::string out = file.empty() ? tool.str()
                                  : file + ":" + std::to_string(line) + ":" +
                                        std::to_string(column);
-  return out + ": " + sev + ": " + message;
+  out += std::string(": ") + sev + ": " + message;
+  // Name the ONNX node where the message does not already (errors of the
+  // passes on a fused op, a kernel-config override).
+  if (!node.empty() && !llvm::StringRef(message).contains("'" + node + "'"))
+    out += " (node '" + node + "')";
+  return out;
 }
 
 void CompileError::log(llvm::raw_ostream &os) const {
@@ -336,6 +341,9 @@ llvm::Expected<CompileResult> kiln::compile(const CompileOptions &options) {
   registry.insert<KilnDialect>();
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
+  // Diagnostics name the ONNX node; the IR of the op (the whole module for
+  // a module-level error) is what --dump-ir is for.
+  context.printOpOnDiagnostic(false);
   DiagnosticCollector diags(&context);
   CompileResult result;
   CompileReport &report = result.report;

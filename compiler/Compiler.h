@@ -102,7 +102,8 @@ struct Diagnostic {
   std::string message;
   unsigned line = 0, column = 0;
   /// "<file>:<line>:<col>: error: <message>" on one line, as a command-line
-  /// tool prints it; `tool` stands in for a missing file.
+  /// tool prints it, with " (node 'NAME')" where the message does not name
+  /// the node; `tool` stands in for a missing file.
   std::string str(llvm::StringRef tool = "kiln") const;
 };
 

@@ -76,7 +76,7 @@ const char *const kUsage =
     "  --print-topk K    print the K largest entries of each float output\n"
     "  --profile         time every layer over the timed runs (default 10\n"
     "                    iterations after 1 warmup) and print one row per layer:\n"
-    "                    time, share, GFLOP/s and %% of the FMA peak that a\n"
+    "                    time, share, GFLOP/s and % of the FMA peak that a\n"
     "                    built-in register-only FMA loop measures on as many\n"
     "                    threads; --profile=FILE.json writes the same as JSON\n"
     "  -h, --help        show this help\n"

@@ -69,10 +69,8 @@ class Diagnostic:
     text: str = ""
 
     def __str__(self):
-        line = self.text or "%s: %s" % (self.severity, self.message)
-        if self.node and self.node not in line:
-            line += " (node '%s')" % self.node
-        return line
+        # `text` names the node where the message does not (Diagnostic::str).
+        return self.text or "%s: %s" % (self.severity, self.message)
 
 
 class CompileError(Exception):
