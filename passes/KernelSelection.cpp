@@ -7,8 +7,10 @@
 // accumulators take half the register file and leave room for operands.
 // Where the width allows fewer than 8 accumulators that way (7x7 and 14x14
 // outputs on 16 registers), B is one vector and R as large as fits, and the
-// block is one vector too; a 1x1 convolution becomes a GEMM over all pixels
-// instead where their count has a divisor R that gives 8 accumulators.
+// block is one vector too. A 1x1 stride-1 convolution is a GEMM over all
+// pixels (conv1x1_gemm) where their count has a divisor R that gives 8
+// accumulators, in chunks of pixels whose input rows fit a quarter of L2 so
+// that every channel block reuses a chunk while it is cached.
 // Grouped convolutions use the same kernel per block of output channels
 // inside one group (B divides F/G, at least 4 wide), on that group's input
 // channels; narrower groups (depthwise) are plain loops.
@@ -173,21 +175,32 @@ static KernelAttr selectConv(FusedConvOp op, const TargetInfo &t, bool parallel)
   int64_t vectors = llvm::divideCeil(fTile, lanes);
   // A pointwise convolution is a GEMM over all N*OH*OW pixels: where the
   // width alone leaves too few accumulators but the pixel count has a
-  // divisor that gives enough (14x14 = 4 x 49 on AVX2), conv1x1_gemm with
-  // that many pixels x two vectors (measured on Zen 3: 15-24% faster than
-  // 7 x 8 on ResNet50's 14x14 1x1 convs).
+  // divisor R that gives enough (14x14 = 4 x 49 on AVX2), conv1x1_gemm with
+  // R pixels x two vectors (measured on Zen 3: 15-24% faster than 7 x 8 on
+  // ResNet50's 14x14 1x1 convs). Where the width gives enough, the direct
+  // kernel is the same micro-kernel (measured equal at 56x56 and 28x28).
   bool pointwise = kh == 1 && kw == 1 && group == 1 && block &&
                    llvm::all_of(op.getStrides(), [](int64_t s) { return s == 1; }) &&
                    llvm::all_of(op.getPads(), [](int64_t p) { return p == 0; });
-  if (pointwise && rows * vectors < kLatencyAccumulators &&
-      c * block * 4 <= t.l2Bytes) {
+  if (pointwise && rows * vectors < kLatencyAccumulators && c * block * 4 <= t.l2Bytes) {
     int64_t m = out.getDimSize(0) * out.getDimSize(1) * ow;
     int64_t rowsM = largestDivisor(m, rowCandidates(t));
-    if (rowsM * vectors >= kLatencyAccumulators)
+    if (rowsM * vectors >= kLatencyAccumulators) {
+      // Pixel chunks whose input rows take at most a quarter of L2: every
+      // block's filter slice passes over a chunk while it is cached.
+      int64_t chunk = rowsM;
+      for (int64_t d = m; d >= rowsM; --d)
+        if (m % d == 0 && d % rowsM == 0 && d * c * 4 <= t.l2Bytes / 4) {
+          chunk = d;
+          break;
+        }
+      SmallVector<int64_t> cacheTile;
+      if (chunk < m)
+        cacheTile = {chunk, 0, 0};
       return makeKernel(ctx, KernelKind::conv1x1_gemm, Layout::nhwc, block,
-                        {rowsM, block, 1}, {}, parallel ? SmallVector<int64_t>{1}
-                                                        : SmallVector<int64_t>{},
-                        lanes);
+                        {rowsM, block, 1}, cacheTile,
+                        parallel ? SmallVector<int64_t>{1} : SmallVector<int64_t>{}, lanes);
+    }
   }
   if ((fTile == 2 * lanes || group > 1) && rows * vectors < kLatencyAccumulators) {
     SmallVector<int64_t> wide;
@@ -437,6 +450,17 @@ LogicalResult kiln::verifyKernelFor(Operation *op, KernelAttr k) {
         (out[0] * out[1] * out[2]) % rt[0] != 0)
       return fail() << "register tile pixels " << rt[0] << " do not divide the "
                     << out[0] * out[1] * out[2] << " output pixels";
+    // conv1x1_gemm's cache tile is a chunk of pixels, [MC, 0, 0].
+    ArrayRef<int64_t> ct = k.getCacheTile();
+    if (k.getKind() == KernelKind::conv1x1_gemm && ct.size() == 3) {
+      int64_t m = out[0] * out[1] * out[2];
+      if (ct[1] != 0 || ct[2] != 0)
+        return fail() << "cache_tile is [pixels, 0, 0]: channels are the block's";
+      if (ct[0] < 0 || (ct[0] > 0 && (m % ct[0] != 0 || (rt.size() == 3 && rt[0] > 0 &&
+                                                          ct[0] % rt[0] != 0))))
+        return fail() << "cache tile pixels " << ct[0] << " must divide the " << m
+                      << " output pixels and be a multiple of the register tile's";
+    }
     break;
   }
   case KernelKind::pool:

@@ -194,6 +194,74 @@ Value epilogue(OpBuilder &b, Location loc, const ConvParams &p, Value conv,
       {}, /*inPlace=*/true);
 }
 
+/// conv1x1_gemm: a 1x1 stride-1 unpadded convolution with a packed
+/// [F/B, 1, 1, C, B] filter as [M = N*H*W, C] x [C, B] per channel block,
+/// accumulating onto the bias. The kernel's cache tile [MC, 0, 0] splits the
+/// pixels into chunks: one scf.forall over (M/MC) x (F/B), the block index
+/// inner, so each chunk of MC input rows stays in cache while every block's
+/// filter slice passes over it (the input is read from memory once, not
+/// once per block), and the two threads take different chunks.
+Value lowerPointwiseGemm(OpBuilder &b, Location loc, const ConvParams &p) {
+  MLIRContext *ctx = b.getContext();
+  RankedTensorType w = tensorType(p.filter), type = p.resultType;
+  int64_t blocks = w.getDimSize(0), c = w.getDimSize(3), block = w.getDimSize(4);
+  int64_t m = type.getDimSize(0) * type.getDimSize(1) * type.getDimSize(2);
+  KernelAttr k = p.kernel;
+  ArrayRef<int64_t> cache = k.getCacheTile();
+  int64_t mc = !cache.empty() && cache[0] > 0 && m % cache[0] == 0 ? cache[0] : m;
+  Type f32 = type.getElementType();
+  SmallVector<ReassociationIndices> rows = {{0, 1, 2}, {3}};
+  auto flat = RankedTensorType::get({m, blocks * block}, f32);
+  auto tileType = RankedTensorType::get({mc, block}, f32);
+  Value a = tensor::CollapseShapeOp::create(b, loc, p.input, rows);
+  Value residual = p.residual ? tensor::CollapseShapeOp::create(b, loc, p.residual, rows)
+                              : Value();
+  auto forall = scf::ForallOp::create(
+      b, loc, ArrayRef<OpFoldResult>{b.getIndexAttr((m / mc) * blocks)},
+      ValueRange{emptyLike(b, loc, flat)}, std::nullopt);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(forall.getBody());
+    auto idx = [&](int64_t v) -> OpFoldResult { return b.getIndexAttr(v); };
+    auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+    Value i = forall.getInductionVar(0), out = forall.getRegionIterArgs()[0];
+    Value fo = arith::RemUIOp::create(b, loc, i, cst(blocks));
+    Value mOff = arith::MulIOp::create(
+        b, loc, arith::DivUIOp::create(b, loc, i, cst(blocks)), cst(mc));
+    Value fOff = arith::MulIOp::create(b, loc, fo, cst(block));
+    SmallVector<OpFoldResult> offsets = {mOff, fOff}, sizes = {idx(mc), idx(block)},
+                              ones = {idx(1), idx(1)};
+    Value aSlice = tensor::ExtractSliceOp::create(
+        b, loc, RankedTensorType::get({mc, c}, f32), a, ArrayRef<OpFoldResult>{mOff, idx(0)},
+        ArrayRef<OpFoldResult>{idx(mc), idx(c)}, ones);
+    Value wSlice = tensor::ExtractSliceOp::create(
+        b, loc, RankedTensorType::get({c, block}, f32), p.filter,
+        ArrayRef<OpFoldResult>{fo, idx(0), idx(0), idx(0), idx(0)},
+        ArrayRef<OpFoldResult>{idx(1), idx(1), idx(1), idx(c), idx(block)},
+        ArrayRef<OpFoldResult>{idx(1), idx(1), idx(1), idx(1), idx(1)});
+    Value outSlice = tensor::ExtractSliceOp::create(b, loc, tileType, out, offsets, sizes, ones);
+    Value bias = tensor::ExtractSliceOp::create(
+        b, loc, RankedTensorType::get({block}, f32), p.bias, ArrayRef<OpFoldResult>{fOff},
+        ArrayRef<OpFoldResult>{idx(block)}, ArrayRef<OpFoldResult>{idx(1)});
+    Value acc = linalg::BroadcastOp::create(b, loc, bias, outSlice, ArrayRef<int64_t>{0})
+                    .getResult()[0];
+    auto mm = linalg::MatmulOp::create(b, loc, TypeRange{tileType}, ValueRange{aSlice, wSlice},
+                                       ValueRange{acc});
+    // The chunks are this loop's; the matmul keeps the register tile.
+    setKernel(mm, KernelAttr::get(ctx, k.getKind(), k.getLayout(), k.getBlock(),
+                                  k.getRegisterTile(), {}, k.getParallelDims(), k.getLanes(),
+                                  k.getConfig()));
+    Value resSlice = residual ? tensor::ExtractSliceOp::create(b, loc, tileType, residual,
+                                                               offsets, sizes, ones)
+                                    .getResult()
+                              : Value();
+    Value result = epilogue(b, loc, p, mm.getResult(0), resSlice, tileType);
+    b.setInsertionPointToStart(forall.getTerminator().getBody());
+    tensor::ParallelInsertSliceOp::create(b, loc, result, out, offsets, sizes, ones);
+  }
+  return tensor::ExpandShapeOp::create(b, loc, type, forall.getResult(0), rows);
+}
+
 /// NHWC convolution with a packed [F/B, KH, KW, C/G, B] filter: an
 /// scf.forall over channel blocks, each broadcasting its bias slice into its
 /// output slice (while that slice is cache-hot), then a conv_2d_nhwc_hwcf
@@ -247,27 +315,11 @@ Value lowerPackedConv(OpBuilder &b, Location loc, const ConvParams &p, Value pad
                                idx(in.getDimSize(2)), idx(c)},
         ArrayRef<OpFoldResult>(ones));
   }
-  Value conv;
-  if (p.kernel && p.kernel.getKind() == KernelKind::conv1x1_gemm) {
-    // 1x1, stride 1, no padding: [N*H*W, C] x [C, B] accumulating onto the
-    // bias, as one matmul per channel block.
-    RankedTensorType in = tensorType(padded);
-    int64_t m = in.getDimSize(0) * in.getDimSize(1) * in.getDimSize(2);
-    SmallVector<ReassociationIndices> rows = {{0, 1, 2}, {3}};
-    Value a = tensor::CollapseShapeOp::create(b, loc, padded, rows);
-    Value wm = tensor::CollapseShapeOp::create(b, loc, wSlice, rows);
-    Value acc = tensor::CollapseShapeOp::create(b, loc, init, rows);
-    auto mm = linalg::MatmulOp::create(b, loc, TypeRange{RankedTensorType::get({m, block}, f32)},
-                                       ValueRange{a, wm}, ValueRange{acc});
-    setKernel(mm, p.kernel);
-    conv = tensor::ExpandShapeOp::create(b, loc, sliceType, mm.getResult(0), rows);
-  } else {
-    auto op = linalg::Conv2DNhwcHwcfOp::create(b, loc, TypeRange{sliceType},
-                                               ValueRange{padded, wSlice},
-                                               ValueRange{init}, strides, dilations);
-    setKernel(op, p.kernel);
-    conv = op.getResult(0);
-  }
+  auto op = linalg::Conv2DNhwcHwcfOp::create(b, loc, TypeRange{sliceType},
+                                             ValueRange{padded, wSlice}, ValueRange{init},
+                                             strides, dilations);
+  setKernel(op, p.kernel);
+  Value conv = op.getResult(0);
   Value residual;
   if (p.residual)
     residual = tensor::ExtractSliceOp::create(b, loc, sliceType, p.residual, offsets,
@@ -329,6 +381,8 @@ FailureOr<Value> lowerConv(OpBuilder &b, Location loc, const ConvParams &p) {
   bool packed = tensorType(p.filter).getRank() == 5;
   if (packed != (p.nhwc && p.kernel && p.kernel.getBlock() > 0))
     return failure(); // filter packing and kernel disagree
+  if (packed && p.kernel.getKind() == KernelKind::conv1x1_gemm)
+    return lowerPointwiseGemm(b, loc, p); // no padding: the kernel checked
   if (packed)
     return lowerPackedConv(b, loc, p, padded, strides, dilations);
   Value init;

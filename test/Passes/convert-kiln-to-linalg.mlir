@@ -436,20 +436,48 @@ func.func @packed_conv(%x: tensor<1x3x3x2xf32>, %w: tensor<2x1x1x2x2xf32>, %b: t
 
 // conv1x1_gemm: a packed 1x1 stride-1 conv becomes one linalg.matmul per
 // channel block over [N*H*W, C] x [C, B], accumulating onto the bias; the
-// kernel lands on the matmul.
+// kernel lands on the matmul. Without a cache tile: one chunk of all 9
+// pixels, the forall over the 2 blocks.
 // CHECK-LABEL: func.func @conv1x1_gemm
-// CHECK: scf.forall (%{{.+}}) in (2)
 // CHECK: %[[A:.+]] = tensor.collapse_shape %{{.+}} {{\[\[}}0, 1, 2], [3]] : tensor<1x3x3x2xf32> into tensor<9x2xf32>
-// CHECK: %[[WM:.+]] = tensor.collapse_shape %{{.+}} {{\[\[}}0, 1, 2], [3]] : tensor<1x1x2x2xf32> into tensor<2x2xf32>
-// CHECK: %[[ACC:.+]] = tensor.collapse_shape %{{.+}} : tensor<1x3x3x2xf32> into tensor<9x2xf32>
-// CHECK: %[[MM:.+]] = linalg.matmul {kiln.kernel = #kiln.kernel<kind = conv1x1_gemm, {{.*}}register_tile = [3, 2, 1]{{.*}}>} ins(%[[A]], %[[WM]] : tensor<9x2xf32>, tensor<2x2xf32>) outs(%[[ACC]] : tensor<9x2xf32>)
-// CHECK: tensor.expand_shape %[[MM]]
+// CHECK: scf.forall (%{{.+}}) in (2) shared_outs(%[[OUT:.+]] = %{{.+}}) -> (tensor<9x4xf32>)
+// CHECK: %[[AS:.+]] = tensor.extract_slice %[[A]][%{{.+}}, 0] [9, 2] [1, 1] : tensor<9x2xf32> to tensor<9x2xf32>
+// CHECK: %[[WM:.+]] = tensor.extract_slice %{{.+}}[%{{.+}}, 0, 0, 0, 0] [1, 1, 1, 2, 2] [1, 1, 1, 1, 1] : tensor<2x1x1x2x2xf32> to tensor<2x2xf32>
+// CHECK: %[[ACC:.+]] = linalg.broadcast ins(%{{.+}} : tensor<2xf32>) outs(%{{.+}} : tensor<9x2xf32>) dimensions = [0]
+// CHECK: %[[MM:.+]] = linalg.matmul {kiln.kernel = #kiln.kernel<kind = conv1x1_gemm, {{.*}}register_tile = [3, 2, 1], cache_tile = []{{.*}}>} ins(%[[AS]], %[[WM]] : tensor<9x2xf32>, tensor<2x2xf32>) outs(%[[ACC]] : tensor<9x2xf32>)
+// CHECK: tensor.parallel_insert_slice %[[MM]] into %[[OUT]]
+// CHECK: tensor.expand_shape %{{.+}} {{\[\[}}0, 1, 2], [3]] output_shape [1, 3, 3, 4] : tensor<9x4xf32> into tensor<1x3x3x4xf32>
 // CHECK-NOT: linalg.conv_2d
 func.func @conv1x1_gemm(%x: tensor<1x3x3x2xf32>, %w: tensor<2x1x1x2x2xf32>, %b: tensor<4xf32>) -> tensor<1x3x3x4xf32> {
   %0 = kiln.fused_conv %x, %w, %b {layout = "NHWC",
       kiln.kernel = #kiln.kernel<kind = conv1x1_gemm, layout = nhwc, block = 2, register_tile = [3, 2, 1], cache_tile = [], parallel_dims = [], lanes = 8, config = false>}
       : (tensor<1x3x3x2xf32>, tensor<2x1x1x2x2xf32>, tensor<4xf32>) -> tensor<1x3x3x4xf32>
   return %0 : tensor<1x3x3x4xf32>
+}
+
+// -----
+
+// A cache tile of 4 of the 8 pixels: one forall over 2 chunks x 2 blocks,
+// the block inner (i mod 2), the chunk outer ((i div 2) * 4); the matmul's
+// kernel has no cache tile (the loop took it), and the residual and ReLU
+// apply to each chunk's tile.
+// CHECK-LABEL: func.func @conv1x1_gemm_chunks
+// CHECK: scf.forall (%[[I:.+]]) in (4)
+// CHECK: %[[FO:.+]] = arith.remui %[[I]], %{{.+}} : index
+// CHECK: %[[Q:.+]] = arith.divui %[[I]], %{{.+}} : index
+// CHECK: %[[M:.+]] = arith.muli %[[Q]], %{{.+}} : index
+// CHECK: tensor.extract_slice %{{.+}}[%[[M]], 0] [4, 2] [1, 1] : tensor<8x2xf32> to tensor<4x2xf32>
+// CHECK: linalg.matmul {kiln.kernel = #kiln.kernel<kind = conv1x1_gemm, {{.*}}register_tile = [2, 2, 1], cache_tile = []{{.*}}>} {{.*}} outs(%{{.+}} : tensor<4x2xf32>)
+// CHECK: tensor.extract_slice %{{.+}}[%[[M]], %{{.+}}] [4, 2] [1, 1] : tensor<8x4xf32> to tensor<4x2xf32>
+// CHECK: linalg.generic
+// CHECK: arith.addf
+// CHECK: arith.maxnumf
+// CHECK: tensor.parallel_insert_slice %{{.+}} into %{{.+}}[%[[M]], %{{.+}}] [4, 2] [1, 1] : tensor<4x2xf32> into tensor<8x4xf32>
+func.func @conv1x1_gemm_chunks(%x: tensor<1x2x4x2xf32>, %w: tensor<2x1x1x2x2xf32>, %b: tensor<4xf32>, %r: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {
+  %0 = kiln.fused_conv %x, %w, %b, %r {layout = "NHWC", relu,
+      kiln.kernel = #kiln.kernel<kind = conv1x1_gemm, layout = nhwc, block = 2, register_tile = [2, 2, 1], cache_tile = [4, 0, 0], parallel_dims = [], lanes = 8, config = false>}
+      : (tensor<1x2x4x2xf32>, tensor<2x1x1x2x2xf32>, tensor<4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  return %0 : tensor<1x2x4x4xf32>
 }
 
 // -----

@@ -103,6 +103,9 @@ func.func @nchw_and_grouped(%x: tensor<1x16x8x8xf32>, %b: tensor<64xf32>) {
 // CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = direct_conv, layout = nhwc, block = 8, register_tile = [1, 1, 7, 8, 1, 1, 1], cache_tile = [], parallel_dims = [3], lanes = 8, config = false>
 // 1x1 at 14x14: a GEMM over the 196 = 4 x 49 pixels, 4 x 16 (8 accumulators).
 // CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = conv1x1_gemm, layout = nhwc, block = 16, register_tile = [4, 16, 1], cache_tile = [], parallel_dims = [1], lanes = 8, config = false>
+// With 512 input channels a pixel's row is 2 KiB: chunks of 28 pixels (56
+// KiB, at most a quarter of the 256 KiB L2) that every block reuses.
+// CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = conv1x1_gemm, layout = nhwc, block = 16, register_tile = [4, 16, 1], cache_tile = [28, 0, 0], parallel_dims = [1], lanes = 8, config = false>
 // 1x1 at 7x7 (49 pixels: no divisor from 2 to 4) and 1x1 with stride 2: direct.
 // CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = direct_conv, layout = nhwc, block = 8, register_tile = [1, 1, 7, 8, 1, 1, 1], cache_tile = [], parallel_dims = [3], lanes = 8, config = false>
 // CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = direct_conv, layout = nhwc, block = 8, register_tile = [1, 1, 7, 8, 1, 1, 1], cache_tile = [], parallel_dims = [3], lanes = 8, config = false>
@@ -121,6 +124,9 @@ func.func @avx2(%x: tensor<1x8x8x16xf32>, %b: tensor<64xf32>, %b3: tensor<24xf32
   %6 = kiln.fused_conv %x14, %w, %b {layout = "NHWC", pads = array<i64: 1, 1, 1, 1>} : (tensor<1x14x14x16xf32>, tensor<3x3x16x64xf32>, tensor<64xf32>) -> tensor<1x14x14x64xf32>
   %w1 = arith.constant dense<1.0> : tensor<1x1x16x64xf32>
   %7 = kiln.fused_conv %x14, %w1, %b {layout = "NHWC"} : (tensor<1x14x14x16xf32>, tensor<1x1x16x64xf32>, tensor<64xf32>) -> tensor<1x14x14x64xf32>
+  %x512 = tensor.empty() : tensor<1x14x14x512xf32>
+  %w512 = arith.constant dense<1.0> : tensor<1x1x512x64xf32>
+  %10 = kiln.fused_conv %x512, %w512, %b {layout = "NHWC"} : (tensor<1x14x14x512xf32>, tensor<1x1x512x64xf32>, tensor<64xf32>) -> tensor<1x14x14x64xf32>
   %8 = kiln.fused_conv %x7, %w1, %b {layout = "NHWC"} : (tensor<1x7x7x16xf32>, tensor<1x1x16x64xf32>, tensor<64xf32>) -> tensor<1x7x7x64xf32>
   %9 = kiln.fused_conv %x14, %w1, %b {layout = "NHWC", strides = array<i64: 2, 2>} : (tensor<1x14x14x16xf32>, tensor<1x1x16x64xf32>, tensor<64xf32>) -> tensor<1x7x7x64xf32>
   return
