@@ -194,6 +194,30 @@ Value epilogue(OpBuilder &b, Location loc, const ConvParams &p, Value conv,
       {}, /*inPlace=*/true);
 }
 
+/// Block `fo` of a packed [F/B, KH, KW, C, B] filter as `type` ([KH, KW,
+/// C, B], or [C, B] for a 1x1 filter: the unit dims dropped).
+Value filterBlock(OpBuilder &b, Location loc, Value filter, Value fo, RankedTensorType type) {
+  ArrayRef<int64_t> w = tensorType(filter).getShape();
+  auto idx = [&](int64_t v) -> OpFoldResult { return b.getIndexAttr(v); };
+  return tensor::ExtractSliceOp::create(
+      b, loc, type, filter, ArrayRef<OpFoldResult>{fo, idx(0), idx(0), idx(0), idx(0)},
+      ArrayRef<OpFoldResult>{idx(1), idx(w[1]), idx(w[2]), idx(w[3]), idx(w[4])},
+      ArrayRef<OpFoldResult>{idx(1), idx(1), idx(1), idx(1), idx(1)});
+}
+
+/// The bias of the channels [fOffset, fOffset + B) broadcast into
+/// `outSlice` (channels last, B of them): a block's accumulator init.
+Value biasInit(OpBuilder &b, Location loc, Value bias, Value fOffset, Value outSlice) {
+  RankedTensorType out = tensorType(outSlice);
+  int64_t block = out.getShape().back();
+  Value slice = tensor::ExtractSliceOp::create(
+      b, loc, RankedTensorType::get({block}, out.getElementType()), bias,
+      ArrayRef<OpFoldResult>{fOffset}, ArrayRef<OpFoldResult>{b.getIndexAttr(block)},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
+  SmallVector<int64_t> dims = llvm::to_vector(llvm::seq<int64_t>(0, out.getRank() - 1));
+  return linalg::BroadcastOp::create(b, loc, slice, outSlice, dims).getResult()[0];
+}
+
 /// conv1x1_gemm: a 1x1 stride-1 unpadded convolution with a packed
 /// [F/B, 1, 1, C, B] filter as [M = N*H*W, C] x [C, B] per channel block,
 /// accumulating onto the bias. The kernel's cache tile [MC, 0, 0] splits the
@@ -234,17 +258,10 @@ Value lowerPointwiseGemm(OpBuilder &b, Location loc, const ConvParams &p) {
     Value aSlice = tensor::ExtractSliceOp::create(
         b, loc, RankedTensorType::get({mc, c}, f32), a, ArrayRef<OpFoldResult>{mOff, idx(0)},
         ArrayRef<OpFoldResult>{idx(mc), idx(c)}, ones);
-    Value wSlice = tensor::ExtractSliceOp::create(
-        b, loc, RankedTensorType::get({c, block}, f32), p.filter,
-        ArrayRef<OpFoldResult>{fo, idx(0), idx(0), idx(0), idx(0)},
-        ArrayRef<OpFoldResult>{idx(1), idx(1), idx(1), idx(c), idx(block)},
-        ArrayRef<OpFoldResult>{idx(1), idx(1), idx(1), idx(1), idx(1)});
+    Value wSlice =
+        filterBlock(b, loc, p.filter, fo, RankedTensorType::get({c, block}, f32));
     Value outSlice = tensor::ExtractSliceOp::create(b, loc, tileType, out, offsets, sizes, ones);
-    Value bias = tensor::ExtractSliceOp::create(
-        b, loc, RankedTensorType::get({block}, f32), p.bias, ArrayRef<OpFoldResult>{fOff},
-        ArrayRef<OpFoldResult>{idx(block)}, ArrayRef<OpFoldResult>{idx(1)});
-    Value acc = linalg::BroadcastOp::create(b, loc, bias, outSlice, ArrayRef<int64_t>{0})
-                    .getResult()[0];
+    Value acc = biasInit(b, loc, p.bias, fOff, outSlice);
     auto mm = linalg::MatmulOp::create(b, loc, TypeRange{tileType}, ValueRange{aSlice, wSlice},
                                        ValueRange{acc});
     // The chunks are this loop's; the matmul keeps the register tile.
@@ -282,11 +299,8 @@ Value lowerPackedConv(OpBuilder &b, Location loc, const ConvParams &p, Value pad
   Value fo = forall.getInductionVar(0);
   Value out = forall.getRegionIterArgs()[0];
   auto idx = [&](int64_t v) -> OpFoldResult { return b.getIndexAttr(v); };
-  Value wSlice = tensor::ExtractSliceOp::create(
-      b, loc, RankedTensorType::get({kh, kw, c, block}, f32), p.filter,
-      ArrayRef<OpFoldResult>{fo, idx(0), idx(0), idx(0), idx(0)},
-      ArrayRef<OpFoldResult>{idx(1), idx(kh), idx(kw), idx(c), idx(block)},
-      ArrayRef<OpFoldResult>{idx(1), idx(1), idx(1), idx(1), idx(1)});
+  Value wSlice =
+      filterBlock(b, loc, p.filter, fo, RankedTensorType::get({kh, kw, c, block}, f32));
   Value fOffset = arith::MulIOp::create(b, loc, fo, arith::ConstantIndexOp::create(b, loc, block));
   auto sliceType = RankedTensorType::get(
       {type.getDimSize(0), type.getDimSize(1), type.getDimSize(2), block}, f32);
@@ -295,12 +309,7 @@ Value lowerPackedConv(OpBuilder &b, Location loc, const ConvParams &p, Value pad
                                      idx(type.getDimSize(2)), idx(block)};
   SmallVector<OpFoldResult> ones(4, idx(1));
   Value outSlice = tensor::ExtractSliceOp::create(b, loc, sliceType, out, offsets, sizes, ones);
-  Value bias = tensor::ExtractSliceOp::create(
-      b, loc, RankedTensorType::get({block}, f32), p.bias, ArrayRef<OpFoldResult>{fOffset},
-      ArrayRef<OpFoldResult>{idx(block)}, ArrayRef<OpFoldResult>{idx(1)});
-  Value init = linalg::BroadcastOp::create(b, loc, bias, outSlice,
-                                           ArrayRef<int64_t>{0, 1, 2})
-                   .getResult()[0];
+  Value init = biasInit(b, loc, p.bias, fOffset, outSlice);
   if (p.group > 1) {
     // Channels [g * C/G, (g + 1) * C/G) with g = fo / (blocks per group).
     RankedTensorType in = tensorType(padded);
