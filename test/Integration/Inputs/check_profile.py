@@ -4,8 +4,10 @@
 
 The layers' times add up to the measured run time within 10%; the layers'
 flops add up to the report's total; every ONNX node a layer names is a node
-the report lists; the FMA peak is measured (> 0) and no layer claims more
-than the peak (plus 10% of slack for the clock). Prints "profile ok" with
+the report lists; the FMA peak is measured (> 0) and every layer's peak%
+is its GFLOP/s over that peak. (A layer may still read above the peak: the
+peak loop and the layers are timed at different moments, and a loaded
+machine, such as lit running tests side by side, slows either one.) Prints "profile ok" with
 the layer count or the first violation, and exits 1 on a violation.
 """
 import json
@@ -34,8 +36,10 @@ def main():
         unknown = [n for n in l["nodes"] if n not in nodes]
         if unknown:
             problems.append(f"layer {l['index']} names unknown nodes {unknown}")
-        if l["gflops"] > 1.1 * profile["fma_peak_gflops"]:
-            problems.append(f"layer {l['index']} above peak: {l['gflops']} GFLOP/s")
+        peak = profile["fma_peak_gflops"]
+        if peak > 0 and abs(l["peak_percent"] - 100 * l["gflops"] / peak) > 0.01 + 1e-3 * l["peak_percent"]:
+            problems.append(f"layer {l['index']} peak_percent {l['peak_percent']} != "
+                            f"100 * {l['gflops']} / {peak}")
         if l["ms"] < 0 or not l["kernel"] or not l["op"]:
             problems.append(f"layer {l['index']} malformed: {l}")
     if profile["runs"] <= 0:
