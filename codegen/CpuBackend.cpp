@@ -12,6 +12,7 @@
 #include "passes/Pipeline.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/LegacyPassManager.h"
@@ -117,6 +118,22 @@ CpuBackend::translate(ModuleOp module, llvm::LLVMContext &context,
     for (StringRef a : {kNumInputsAttr, kArenaBytesAttr, kUnplannedBytesAttr,
                         kLivePeakBytesAttr})
       f->removeAttr(a);
+  });
+  // Weights as flat byte arrays: LLVM builds one constant per innermost row
+  // of a multi-dimensional array and the asm printer writes its floats one
+  // by one, while an i8 array is a single constant written as one block of
+  // bytes (ResNet50: seconds of compile time). Every use is an addressof
+  // plus a zero-index GEP, which computes the same address whatever the
+  // global's value type (opaque pointers).
+  module.walk([&](LLVM::GlobalOp g) {
+    auto value = dyn_cast_or_null<DenseResourceElementsAttr>(g.getValueOrNull());
+    if (!value || !value.getRawHandle().getBlob())
+      return;
+    int64_t bytes = value.getRawHandle().getBlob()->getData().size();
+    auto i8 = IntegerType::get(module.getContext(), 8);
+    g.setGlobalTypeAttr(TypeAttr::get(LLVM::LLVMArrayType::get(i8, bytes)));
+    g.setValueAttr(DenseResourceElementsAttr::get(RankedTensorType::get({bytes}, i8),
+                                                  value.getRawHandle()));
   });
   std::vector<LayerSignature> layers = getLayerTable(module);
   for (StringRef a : {kTargetAttrName, kOptionsAttrName, kLayersAttrName})
