@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "passes/Passes.h"
+#include "passes/Winograd.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -14,6 +15,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace kiln {
@@ -380,9 +382,280 @@ Value groupedNhwcConv(OpBuilder &b, Location loc, Value input, Value filter, Val
   return tensor::CollapseShapeOp::create(b, loc, out, op.getResult(0), re);
 }
 
+//===----------------------------------------------------------------------===//
+// Winograd F(m x m, 3 x 3)
+//===----------------------------------------------------------------------===//
+
+/// scf.for over [lb, ub) by `step` threading one tensor through `body`.
+Value loopOver(OpBuilder &b, Location loc, int64_t lb, int64_t ub, int64_t step, Value init,
+               function_ref<Value(OpBuilder &, Value, Value)> body) {
+  auto cst = [&](int64_t v) -> Value { return arith::ConstantIndexOp::create(b, loc, v); };
+  auto loop = scf::ForOp::create(b, loc, cst(lb), cst(ub), cst(step), ValueRange{init},
+                                 [&](OpBuilder &nb, Location nl, Value iv, ValueRange args) {
+                                   scf::YieldOp::create(nb, nl, body(nb, iv, args[0]));
+                                 });
+  return loop.getResult(0);
+}
+
+/// A slice one iteration of a forall computes, and where it goes.
+struct SliceOut {
+  Value value;
+  SmallVector<OpFoldResult> offsets;
+  SmallVector<int64_t> sizes;
+};
+
+/// An scf.forall over [0, count) with one shared output `init`: `body`
+/// builds iteration i's slice from (i, the shared output), which the
+/// terminator inserts.
+Value parallelOver(OpBuilder &b, Location loc, int64_t count, Value init,
+                   function_ref<SliceOut(Value, Value)> body) {
+  auto forall = scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{b.getIndexAttr(count)},
+                                      ValueRange{init}, std::nullopt);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(forall.getBody());
+  Value out = forall.getRegionIterArgs()[0];
+  SliceOut s = body(forall.getInductionVar(0), out);
+  b.setInsertionPointToStart(forall.getTerminator().getBody());
+  SmallVector<OpFoldResult> sizes, ones(s.sizes.size(), b.getIndexAttr(1));
+  for (int64_t v : s.sizes)
+    sizes.push_back(b.getIndexAttr(v));
+  tensor::ParallelInsertSliceOp::create(b, loc, s.value, out, s.offsets, sizes, ones);
+  return forall.getResult(0);
+}
+
+/// out[r] = sum_k coef[r][k] in[k] for the constant [rows][in.size()]
+/// matrix `coef`: zeros skipped, +-1 as adds and subtractions, the rest as
+/// FMAs with a splat.
+SmallVector<Value> applyMatrix(OpBuilder &b, Location loc, const double *coef, int64_t rows,
+                               ArrayRef<Value> in) {
+  auto vt = cast<VectorType>(in[0].getType());
+  auto splat = [&](double c) -> Value {
+    float v = (float)c;
+    return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(vt, ArrayRef<float>(v)));
+  };
+  int64_t n = in.size();
+  SmallVector<Value> out;
+  for (int64_t r = 0; r < rows; ++r) {
+    Value acc;
+    for (int64_t k = 0; k < n; ++k) {
+      double c = coef[r * n + k];
+      if (c == 0)
+        continue;
+      if (!acc)
+        acc = c == 1 ? in[k] : arith::MulFOp::create(b, loc, in[k], splat(c)).getResult();
+      else if (c == 1)
+        acc = arith::AddFOp::create(b, loc, acc, in[k]);
+      else if (c == -1)
+        acc = arith::SubFOp::create(b, loc, acc, in[k]);
+      else
+        acc = vector::FMAOp::create(b, loc, in[k], splat(c), acc);
+    }
+    out.push_back(acc ? acc : splat(0));
+  }
+  return out;
+}
+
+/// M D MT for the [n][n] tile `d` (row-major vectors) and the constant
+/// [rows][n] matrix M: the columns first, then the rows.
+SmallVector<Value> transform2D(OpBuilder &b, Location loc, const double *coef, int64_t rows,
+                               int64_t n, ArrayRef<Value> d) {
+  SmallVector<Value> t(rows * n);
+  for (int64_t j = 0; j < n; ++j) {
+    SmallVector<Value> col;
+    for (int64_t i = 0; i < n; ++i)
+      col.push_back(d[i * n + j]);
+    for (auto [x, v] : llvm::enumerate(applyMatrix(b, loc, coef, rows, col)))
+      t[x * n + j] = v;
+  }
+  SmallVector<Value> out;
+  for (int64_t x = 0; x < rows; ++x)
+    llvm::append_range(out, applyMatrix(b, loc, coef, rows, ArrayRef<Value>(t).slice(x * n, n)));
+  return out;
+}
+
+/// Winograd F(m x m, 3 x 3) with a transformed, packed [F/B, A, A, C, B]
+/// filter (kiln-pack-filters), A = m + 2, in three stages:
+///  1. input transform: an scf.forall over rows of tiles, each A x A input
+///     tile (vectors of channels) to BT d B, written to V [A*A, T, C]
+///     (T tiles, rounded up to the register tile's rows with zero tiles);
+///  2. one GEMM [T, C] x [C, B] per transform element and channel block,
+///     M [A*A, T, F] (an scf.forall over both; the matmul has the kernel's
+///     register tile);
+///  3. output transform AT m A of every tile plus bias, residual and ReLU in
+///     registers, stored straight into the result: an scf.forall over full
+///     rows of tiles, the partial last row and column (output sizes that m
+///     does not divide) peeled with their own static extents.
+Value lowerWinograd(OpBuilder &b, Location loc, const ConvParams &p) {
+  MLIRContext *ctx = b.getContext();
+  KernelAttr k = p.kernel;
+  WinogradMatrices wm = winogradMatrices(winogradOutputTile(k.getKind()));
+  const int64_t m = wm.m, a = wm.a, aa = a * a;
+  RankedTensorType w = tensorType(p.filter), type = p.resultType, in = tensorType(p.input);
+  int64_t blocks = w.getDimSize(0), c = w.getDimSize(3), block = w.getDimSize(4);
+  int64_t n = type.getDimSize(0), oh = type.getDimSize(1), ow = type.getDimSize(2),
+          f = type.getDimSize(3);
+  int64_t th = llvm::divideCeil(oh, m), tw = llvm::divideCeil(ow, m), tiles = n * th * tw;
+  ArrayRef<int64_t> rt = k.getRegisterTile();
+  int64_t rows = rt.size() == 3 && rt[0] > 0 ? rt[0] : 1;
+  int64_t tilesPad = llvm::alignTo(tiles, rows);
+  int64_t lanes = k.getLanes();
+  Type f32 = type.getElementType();
+  auto vt = VectorType::get({lanes}, f32);
+  auto cst = [&](int64_t v) -> Value { return arith::ConstantIndexOp::create(b, loc, v); };
+  auto idx = [&](int64_t v) -> OpFoldResult { return b.getIndexAttr(v); };
+  auto mul = [&](Value x, int64_t v) -> Value { return arith::MulIOp::create(b, loc, x, cst(v)); };
+  auto add = [&](Value x, int64_t v) -> Value {
+    return v ? arith::AddIOp::create(b, loc, x, cst(v)).getResult() : x;
+  };
+  auto divMod = [&](Value x, int64_t v) -> std::pair<Value, Value> {
+    return {arith::DivUIOp::create(b, loc, x, cst(v)), arith::RemUIOp::create(b, loc, x, cst(v))};
+  };
+  Value zero = floatConst(b, loc, f32, 0.0);
+  auto read = [&](Value src, ValueRange indices) -> Value {
+    return vector::TransferReadOp::create(b, loc, vt, src, indices, zero,
+                                          ArrayRef<bool>{true});
+  };
+  auto write = [&](Value v, Value dest, ValueRange indices) -> Value {
+    return vector::TransferWriteOp::create(b, loc, v, dest, indices, ArrayRef<bool>{true})
+        .getResult();
+  };
+  auto slice = [&](Value src, RankedTensorType t, ArrayRef<OpFoldResult> offsets,
+                   ArrayRef<int64_t> sizes) -> Value {
+    SmallVector<OpFoldResult> sz, ones(sizes.size(), idx(1));
+    for (int64_t s : sizes)
+      sz.push_back(idx(s));
+    return tensor::ExtractSliceOp::create(b, loc, t, src, offsets, sz, ones);
+  };
+  auto insert = [&](Value src, Value dest, ArrayRef<OpFoldResult> offsets,
+                    ArrayRef<int64_t> sizes) -> Value {
+    SmallVector<OpFoldResult> sz, ones(sizes.size(), idx(1));
+    for (int64_t s : sizes)
+      sz.push_back(idx(s));
+    return tensor::InsertSliceOp::create(b, loc, src, dest, offsets, sz, ones).getResult();
+  };
+  // Padded so that every tile's A x A window lies inside (the tiles of a
+  // partial last row or column read zeros).
+  Value padded = padSpatial(b, loc, p.input, /*nhwc=*/true, p.pads[0], p.pads[1],
+                            th * m + 2 - in.getDimSize(1) - p.pads[0],
+                            tw * m + 2 - in.getDimSize(2) - p.pads[1], 0.0);
+
+  // 1. Input transform.
+  auto vType = RankedTensorType::get({aa, tilesPad, c}, f32);
+  Value vInit = emptyLike(b, loc, vType);
+  if (tilesPad > tiles) {
+    Value zeros = filled(b, loc, RankedTensorType::get({aa, tilesPad - tiles, c}, f32), 0.0);
+    vInit = insert(zeros, vInit, {idx(0), idx(tiles), idx(0)}, {aa, tilesPad - tiles, c});
+  }
+  Value vTensor = parallelOver(b, loc, n * th, vInit, [&](Value i, Value out) -> SliceOut {
+    auto [ni_, ti_] = divMod(i, th);
+    Value ni = ni_, ti = ti_;
+    Value tile0 = mul(i, tw), y0 = mul(ti, m);
+    SmallVector<OpFoldResult> offsets = {idx(0), tile0, idx(0)};
+    Value row = slice(out, RankedTensorType::get({aa, tw, c}, f32), offsets, {aa, tw, c});
+    row = loopOver(b, loc, 0, tw, 1, row, [&](OpBuilder &, Value j, Value acc) {
+      Value x0 = mul(j, m);
+      return loopOver(b, loc, 0, c, lanes, acc, [&](OpBuilder &, Value cc, Value acc) {
+        SmallVector<Value> d;
+        for (int64_t r = 0; r < a; ++r)
+          for (int64_t q = 0; q < a; ++q)
+            d.push_back(read(padded, {ni, add(y0, r), add(x0, q), cc}));
+        for (auto [e, v] : llvm::enumerate(transform2D(b, loc, wm.bt, a, a, d)))
+          acc = write(v, acc, {cst(e), j, cc});
+        return acc;
+      });
+    });
+    return {row, offsets, {aa, tw, c}};
+  });
+
+  // 2. The GEMMs, one per transform element and channel block.
+  auto mType = RankedTensorType::get({aa, tilesPad, f}, f32);
+  Value mTensor = parallelOver(b, loc, aa * blocks, emptyLike(b, loc, mType),
+                               [&](Value i, Value out) -> SliceOut {
+    auto [e_, fo_] = divMod(i, blocks);
+    Value e = e_, fo = fo_;
+    auto [xi_, nu_] = divMod(e, a);
+    Value xi = xi_, nu = nu_;
+    Value fOff = mul(fo, block);
+    auto tileType = RankedTensorType::get({tilesPad, block}, f32);
+    Value lhs = slice(vTensor, RankedTensorType::get({tilesPad, c}, f32), {e, idx(0), idx(0)},
+                      {1, tilesPad, c});
+    Value rhs = slice(p.filter, RankedTensorType::get({c, block}, f32),
+                      {fo, xi, nu, idx(0), idx(0)}, {1, 1, 1, c, block});
+    SmallVector<OpFoldResult> offsets = {e, idx(0), fOff};
+    Value acc = slice(out, tileType, offsets, {1, tilesPad, block});
+    acc = linalg::FillOp::create(b, loc, ValueRange{zero}, ValueRange{acc}).getResult(0);
+    auto mm = linalg::MatmulOp::create(b, loc, TypeRange{tileType}, ValueRange{lhs, rhs},
+                                       ValueRange{acc});
+    setKernel(mm, KernelAttr::get(ctx, k.getKind(), k.getLayout(), k.getBlock(),
+                                  k.getRegisterTile(), {}, {}, k.getLanes(), k.getConfig()));
+    return {mm.getResult(0), offsets, {1, tilesPad, block}};
+  });
+
+  // 3. Output transform and epilogue, into `acc` = rows [ti * m, ti * m +
+  // rowsValid) of image ni.
+  Value reluMax = p.reluMax ? arith::ConstantOp::create(
+                                  b, loc, DenseElementsAttr::get(vt, ArrayRef<float>(*p.reluMax)))
+                                  .getResult()
+                            : Value();
+  Value zeroVec =
+      arith::ConstantOp::create(b, loc, DenseElementsAttr::get(vt, ArrayRef<float>(0.0f)));
+  auto emitTile = [&](Value acc, Value ni, Value ti, Value j, int64_t rowsValid,
+                      int64_t colsValid) -> Value {
+    Value t = arith::AddIOp::create(b, loc, mul(arith::AddIOp::create(b, loc, mul(ni, th), ti), tw), j);
+    Value y0 = mul(ti, m), x0 = mul(j, m);
+    return loopOver(b, loc, 0, f, lanes, acc, [&](OpBuilder &, Value ff, Value acc) {
+      SmallVector<Value> mv;
+      for (int64_t e = 0; e < aa; ++e)
+        mv.push_back(read(mTensor, {cst(e), t, ff}));
+      SmallVector<Value> y = transform2D(b, loc, wm.at, m, a, mv);
+      Value bias = p.bias ? read(p.bias, {ff}) : Value();
+      for (int64_t r = 0; r < rowsValid; ++r)
+        for (int64_t q = 0; q < colsValid; ++q) {
+          Value v = y[r * m + q];
+          if (bias)
+            v = arith::AddFOp::create(b, loc, v, bias);
+          if (p.residual)
+            v = arith::AddFOp::create(b, loc, v,
+                                      read(p.residual, {ni, add(y0, r), add(x0, q), ff}));
+          if (p.relu)
+            v = arith::MaxNumFOp::create(b, loc, v, zeroVec);
+          if (reluMax)
+            v = arith::MinNumFOp::create(b, loc, v, reluMax);
+          acc = write(v, acc, {cst(0), cst(r), add(x0, q), ff});
+        }
+      return acc;
+    });
+  };
+  auto emitRow = [&](Value acc, Value ni, Value ti, int64_t rowsValid) -> Value {
+    acc = loopOver(b, loc, 0, ow / m, 1, acc, [&](OpBuilder &, Value j, Value acc) {
+      return emitTile(acc, ni, ti, j, rowsValid, m);
+    });
+    if (ow % m)
+      acc = emitTile(acc, ni, ti, cst(ow / m), rowsValid, ow % m);
+    return acc;
+  };
+  int64_t full = oh / m, rest = oh % m;
+  Value result = emptyLike(b, loc, type);
+  if (full)
+    result = parallelOver(b, loc, n * full, result, [&](Value i, Value out) -> SliceOut {
+      auto [ni_, ti_] = divMod(i, full);
+      Value ni = ni_, ti = ti_;
+      SmallVector<OpFoldResult> offsets = {ni, mul(ti, m), idx(0), idx(0)};
+      auto rowType = RankedTensorType::get({1, m, ow, f}, f32);
+      return {emitRow(slice(out, rowType, offsets, {1, m, ow, f}), ni, ti, m), offsets,
+              {1, m, ow, f}};
+    });
+  if (rest)
+    result = loopOver(b, loc, 0, n, 1, result, [&](OpBuilder &, Value ni, Value acc) {
+      SmallVector<OpFoldResult> offsets = {ni, idx(full * m), idx(0), idx(0)};
+      auto rowType = RankedTensorType::get({1, rest, ow, f}, f32);
+      Value row = emitRow(slice(acc, rowType, offsets, {1, rest, ow, f}), ni, cst(full), rest);
+      return insert(row, acc, offsets, {1, rest, ow, f});
+    });
+  return result;
+}
+
 FailureOr<Value> lowerConv(OpBuilder &b, Location loc, const ConvParams &p) {
-  Value padded = padSpatial(b, loc, p.input, p.nhwc, p.pads[0], p.pads[1],
-                            p.pads[2], p.pads[3], 0.0);
   RankedTensorType type = p.resultType;
   Attribute strides = b.getI64TensorAttr(p.strides);
   Attribute dilations = b.getI64TensorAttr(p.dilations);
@@ -390,8 +663,12 @@ FailureOr<Value> lowerConv(OpBuilder &b, Location loc, const ConvParams &p) {
   bool packed = tensorType(p.filter).getRank() == 5;
   if (packed != (p.nhwc && p.kernel && p.kernel.getBlock() > 0))
     return failure(); // filter packing and kernel disagree
+  if (packed && winogradOutputTile(p.kernel.getKind()))
+    return lowerWinograd(b, loc, p); // pads its own input
   if (packed && p.kernel.getKind() == KernelKind::conv1x1_gemm)
     return lowerPointwiseGemm(b, loc, p); // no padding: the kernel checked
+  Value padded = padSpatial(b, loc, p.input, p.nhwc, p.pads[0], p.pads[1],
+                            p.pads[2], p.pads[3], 0.0);
   if (packed)
     return lowerPackedConv(b, loc, p, padded, strides, dilations);
   Value init;
@@ -805,7 +1082,8 @@ struct ConvertKilnToLinalgPass
     ConversionTarget target(*ctx);
     target.addIllegalDialect<KilnDialect>();
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
-                           tensor::TensorDialect, math::MathDialect, scf::SCFDialect>();
+                           tensor::TensorDialect, math::MathDialect, scf::SCFDialect,
+                           vector::VectorDialect>();
     target.addLegalOp<func::FuncOp, func::ReturnOp>();
     RewritePatternSet patterns(ctx);
     populateKilnToLinalgPatterns(patterns);

@@ -13,6 +13,7 @@
 #include "passes/Passes.h"
 
 #include "dialects/Kiln/Constants.h"
+#include "passes/Winograd.h"
 
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -163,6 +164,42 @@ struct PackFilter : OpRewritePattern<FusedConvOp> {
     auto w = getConstantF32(op.getFilter());
     if (!w)
       return rewriter.notifyMatchFailure(op, "filter is not constant");
+    if (int64_t m = winogradOutputTile(kernel.getKind())) {
+      if (kh != 3 || kw != 3 || op.getGroup() != 1)
+        return rewriter.notifyMatchFailure(op, "Winograd needs a 3x3 filter and group 1");
+      // U[fo, xi, nu, c, b] = (G g GT)[xi, nu] of the 3x3 filter g of
+      // channel c and output channel fo * B + b (in double, then rounded).
+      WinogradMatrices wm = winogradMatrices(m);
+      int64_t a = wm.a;
+      std::vector<float> u(f * a * a * c);
+      std::vector<double> gg(a * 3);
+      for (int64_t ci = 0; ci < c; ++ci)
+        for (int64_t fi = 0; fi < f; ++fi) {
+          auto g = [&](int64_t i, int64_t j) {
+            return (double)(*w)[((i * kw + j) * c + ci) * f + fi];
+          };
+          for (int64_t x = 0; x < a; ++x) // G g
+            for (int64_t j = 0; j < 3; ++j) {
+              double s = 0;
+              for (int64_t i = 0; i < 3; ++i)
+                s += wm.g[x * 3 + i] * g(i, j);
+              gg[x * 3 + j] = s;
+            }
+          int64_t fo = fi / block, bi = fi % block;
+          for (int64_t x = 0; x < a; ++x) // (G g) GT
+            for (int64_t y = 0; y < a; ++y) {
+              double s = 0;
+              for (int64_t j = 0; j < 3; ++j)
+                s += gg[x * 3 + j] * wm.g[y * 3 + j];
+              u[(((fo * a + x) * a + y) * c + ci) * block + bi] = (float)s;
+            }
+        }
+      auto type = RankedTensorType::get({f / block, a, a, c, block}, wType.getElementType());
+      Value filter = createF32Constant(rewriter, op.getFilter().getLoc(), type, u,
+                                       constantNameHint(op.getFilter()) + "_winograd");
+      rewriter.modifyOpInPlace(op, [&] { op.getFilterMutable().assign(filter); });
+      return success();
+    }
     // [KH, KW, C, F/B, B] -> [F/B, KH, KW, C, B]
     std::vector<float> packed =
         transposeData(*w, {kh, kw, c, f / block, block}, {3, 0, 1, 2, 4});

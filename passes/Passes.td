@@ -106,7 +106,9 @@ def KilnPackFilters : Pass<"kiln-pack-filters", "mlir::func::FuncOp"> {
     into [F/B, KH, KW, C, B] at compile time, where B is the `block` of the
     op's `#kiln.kernel` (0 or no kernel: not packed), so the filter slice
     one block of B output channels needs is contiguous (streamed by the
-    micro-kernel without L1 conflicts).
+    micro-kernel without L1 conflicts). With a `winograd_f2` / `winograd_f4`
+    kernel the 3x3 filter is also Winograd-transformed (G g GT, in double):
+    [F/B, A, A, C, B] with A = 4 resp. 6 (passes/Winograd.h).
   }];
   let dependentDialects = ["mlir::arith::ArithDialect"];
 }
@@ -132,11 +134,15 @@ def ConvertKilnToLinalg : Pass<"convert-kiln-to-linalg", "mlir::func::FuncOp"> {
     onto the broadcast bias, with the residual add and ReLU as an
     elementwise `linalg.generic` epilogue. Pools use `linalg.pooling_*`,
     shape ops `tensor.collapse_shape`/`expand_shape`, Gemm/MatMul
-    `linalg.matmul`, Softmax the decomposition of `linalg.softmax`.
+    `linalg.matmul`, Softmax the decomposition of `linalg.softmax`. A
+    `winograd_f2`/`winograd_f4` convolution becomes its input transform and
+    output transform (vector ops in `scf.forall` loops: the transforms are
+    constant matrices, unrolled into adds and FMAs) around one
+    `linalg.matmul` per transform element and channel block.
   }];
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
                            "mlir::tensor::TensorDialect", "mlir::math::MathDialect",
-                           "mlir::scf::SCFDialect"];
+                           "mlir::scf::SCFDialect", "mlir::vector::VectorDialect"];
 }
 
 def KilnTileAndVectorize : Pass<"kiln-tile-and-vectorize", "mlir::func::FuncOp"> {

@@ -44,7 +44,15 @@ def Kiln_KernelKind : I32EnumAttr<"KernelKind", "the kernel a compute op gets", 
     // Plain loops, not tiled (NCHW or grouped convolutions, --no-vectorize).
     I32EnumAttrCase<"loops", 5>,
     // Only moves or reinterprets data (Reshape, Flatten): no loops at all.
-    I32EnumAttrCase<"view", 6>]> {
+    I32EnumAttrCase<"view", 6>,
+    // Winograd F(2x2, 3x3) resp. F(4x4, 3x3) for 3x3 stride-1 NHWC
+    // convolutions: the filter transformed at compile time and packed
+    // [F/B][A][A][C][B] (A = 4 resp. 6), input tiles transformed into
+    // [A*A][tiles][C], one GEMM [tiles, C] x [C, B] per transform element
+    // and block (register tile over its (m, n, k) loops), and the output
+    // transform with bias, residual and ReLU before the store.
+    I32EnumAttrCase<"winograd_f2", 7>,
+    I32EnumAttrCase<"winograd_f4", 8>]> {
   let cppNamespace = "::kiln";
   let genSpecializedAttr = 0;
 }
@@ -107,6 +115,8 @@ def Kiln_KernelAttr : AttrDef<Kiln_Dialect, "Kernel"> {
     - `direct_conv`, `conv1x1_gemm`: loops of `linalg.conv_2d_nhwc_hwcf`
       (n, oh, ow, f, kh, kw, c) resp. `linalg.matmul` (m, n, k) of one
       channel block;
+    - `winograd_f2`, `winograd_f4`: loops of the `linalg.matmul` (m = tiles,
+      n = block, k = C) of one transform element and channel block;
     - `pool`: loops of `linalg.pooling_nhwc_*` (n, oh, ow, c, kh, kw);
     - `matmul`: (m, n, k); `vector`: the op's own loops.
 

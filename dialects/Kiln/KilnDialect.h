@@ -80,6 +80,12 @@ inline KernelAttr getKernel(mlir::Operation *op) {
   return op->getAttrOfType<KernelAttr>(kKernelAttrName);
 }
 
+/// The output tile m of a Winograd F(m x m, 3 x 3) kernel kind, 0 for the
+/// other kinds.
+inline int64_t winogradOutputTile(KernelKind kind) {
+  return kind == KernelKind::winograd_f2 ? 2 : kind == KernelKind::winograd_f4 ? 4 : 0;
+}
+
 /// ONNX node names that make up `loc` (NameLocs, also inside fused
 /// locations), in order, without duplicates.
 llvm::SmallVector<std::string> nodeNames(mlir::Location loc);

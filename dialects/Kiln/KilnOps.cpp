@@ -80,10 +80,14 @@ static LogicalResult verifyConv(Operation *op, Value input, Value filter,
                                 ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
                                 ArrayRef<int64_t> dilations, int64_t group,
                                 bool nhwc) {
+  // A Winograd kernel's packed filter is the transformed one.
+  int64_t winogradTile = 0;
+  if (KernelAttr k = getKernel(op))
+    winogradTile = winogradOutputTile(k.getKind());
   FailureOr<RankedTensorType> expected =
       inferConvType(opError(op), typeOf(input), typeOf(filter),
                     bias ? typeOf(bias) : RankedTensorType(), strides, pads,
-                    dilations, group, nhwc);
+                    dilations, group, nhwc, winogradTile);
   if (failed(verifyResultShape(op, result, expected)))
     return failure();
   if (residual && residual.getType() != result.getType())

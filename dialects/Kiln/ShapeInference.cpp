@@ -127,7 +127,8 @@ FailureOr<RankedTensorType>
 kiln::inferConvType(EmitErrorFn emitError, RankedTensorType input,
                     RankedTensorType filter, RankedTensorType bias,
                     ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
-                    ArrayRef<int64_t> dilations, int64_t group, bool nhwc) {
+                    ArrayRef<int64_t> dilations, int64_t group, bool nhwc,
+                    int64_t winogradTile) {
   ArrayRef<int64_t> in = input.getShape(), w = filter.getShape();
   if (in.size() != 4)
     return emitError() << "expects a 4-D input ("
@@ -148,7 +149,12 @@ kiln::inferConvType(EmitErrorFn emitError, RankedTensorType input,
   int64_t c = nhwc ? in[3] : in[1];
   int64_t f = packed ? w[0] * w[4] : nhwc ? w[3] : w[0];
   int64_t fc = packed ? w[3] : nhwc ? w[2] : w[1];
-  SmallVector<int64_t> kernel = packed ? SmallVector<int64_t>{w[1], w[2]}
+  int64_t wt = packed && winogradTile > 0 ? winogradTile - 1 : 0;
+  if (wt && (w[1] <= wt || w[2] <= wt))
+    return emitError() << "a Winograd F(" << winogradTile << "x" << winogradTile
+                       << ") filter needs transformed tiles larger than " << wt << ", got "
+                       << w[1] << "x" << w[2];
+  SmallVector<int64_t> kernel = packed ? SmallVector<int64_t>{w[1] - wt, w[2] - wt}
                                 : nhwc ? SmallVector<int64_t>{w[0], w[1]}
                                        : SmallVector<int64_t>{w[2], w[3]};
   int64_t channels = 0;

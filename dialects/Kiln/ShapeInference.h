@@ -59,12 +59,14 @@ std::array<int64_t, 2> flattenedShape(llvm::ArrayRef<int64_t> shape, int64_t axi
 
 /// kiln.conv / kiln.fused_conv: 4-D input, filter, optional bias [F]
 /// (null when absent), strides and dilations [H, W], pads
-/// [top, left, bottom, right].
+/// [top, left, bottom, right]. With `winogradTile` m > 0 a packed filter is
+/// Winograd-transformed, [F/B, m + KH - 1, m + KW - 1, C, B].
 mlir::FailureOr<mlir::RankedTensorType>
 inferConvType(EmitErrorFn emitError, mlir::RankedTensorType input,
               mlir::RankedTensorType filter, mlir::RankedTensorType bias,
               llvm::ArrayRef<int64_t> strides, llvm::ArrayRef<int64_t> pads,
-              llvm::ArrayRef<int64_t> dilations, int64_t group, bool nhwc);
+              llvm::ArrayRef<int64_t> dilations, int64_t group, bool nhwc,
+              int64_t winogradTile = 0);
 
 /// kiln.max_pool / kiln.avg_pool (no dilations).
 mlir::FailureOr<mlir::RankedTensorType>

@@ -27,6 +27,12 @@
 // CHECK-DAG: error: loc("gemm"): kernel vector: is for elementwise ops, transposes and Softmax
 // CHECK-DAG: error: loc("pool"): kernel view: only Reshape and Flatten are views
 // CHECK-DAG: error: loc("flat"): kernel loops: Reshape and Flatten are views
+// CHECK-DAG: error: loc("wstride"): kernel winograd_f4: needs a 3x3 convolution with stride 1, dilation 1 and group 1
+// CHECK-DAG: error: loc("w1x1"): kernel winograd_f2: needs a 3x3 convolution with stride 1, dilation 1 and group 1
+// CHECK-DAG: error: loc("wdyn"): kernel winograd_f2: needs a constant filter (transformed at compile time)
+// CHECK-DAG: error: loc("wlanes"): kernel winograd_f2: needs input channels (16) and block (8) that are multiples of the 16 vector lanes
+// CHECK-DAG: error: loc("wtile"): kernel winograd_f4: register_tile is [tiles, block, 1]: the GEMM's channels are the block's and its reduction steps by 1
+// CHECK-DAG: error: loc("wcache"): kernel winograd_f4: has no cache tile (cache_tile = [])
 
 // expected-error @unknown {{kernel direct_conv: block 5 does not divide the 64 output channels}}
 // expected-error @unknown {{kernel direct_conv: register_tile needs 7 sizes (one per loop), got 3}}
@@ -48,6 +54,12 @@
 // expected-error @unknown {{kernel vector: is for elementwise ops, transposes and Softmax}}
 // expected-error @unknown {{kernel view: only Reshape and Flatten are views}}
 // expected-error @unknown {{kernel loops: Reshape and Flatten are views}}
+// expected-error @unknown {{kernel winograd_f4: needs a 3x3 convolution with stride 1, dilation 1 and group 1}}
+// expected-error @unknown {{kernel winograd_f2: needs a 3x3 convolution with stride 1, dilation 1 and group 1}}
+// expected-error @unknown {{kernel winograd_f2: needs a constant filter (transformed at compile time)}}
+// expected-error @unknown {{kernel winograd_f2: needs input channels (16) and block (8) that are multiples of the 16 vector lanes}}
+// expected-error @unknown {{kernel winograd_f4: register_tile is [tiles, block, 1]: the GEMM's channels are the block's and its reduction steps by 1}}
+// expected-error @unknown {{kernel winograd_f4: has no cache tile (cache_tile = [])}}
 module attributes {kiln.options = #kiln.options<vectorize = true, parallel = true>, kiln.target = #kiln.target<triple = "x86_64-unknown-linux-gnu", cpu = "znver4", features = "+avx512f", vector_bits = 512, vector_registers = 32, l1_bytes = 32768, l2_bytes = 1048576>} {
 func.func @bad(%x: tensor<1x8x8x16xf32>, %wd: tensor<3x3x16x64xf32>, %b: tensor<64xf32>, %xn: tensor<1x16x8x8xf32>,
     %g: tensor<4x64xf32>, %gw: tensor<64x2xf32>) {
@@ -76,6 +88,12 @@ func.func @bad(%x: tensor<1x8x8x16xf32>, %wd: tensor<3x3x16x64xf32>, %b: tensor<
   %18 = kiln.fused_conv %x, %w1, %b {layout = "NHWC"} : (tensor<1x8x8x16xf32>, tensor<1x1x16x64xf32>, tensor<64xf32>) -> tensor<1x8x8x64xf32> loc("gcache")
   %19 = kiln.fused_conv %x, %w1, %b {layout = "NHWC"} : (tensor<1x8x8x16xf32>, tensor<1x1x16x64xf32>, tensor<64xf32>) -> tensor<1x8x8x64xf32> loc("gcache2")
   %15 = kiln.fused_conv %x, %wg1, %b {layout = "NHWC", group = 2 : i64} : (tensor<1x8x8x16xf32>, tensor<1x1x8x64xf32>, tensor<64xf32>) -> tensor<1x8x8x64xf32> loc("ggemm")
+  %20 = kiln.fused_conv %x, %w, %b {layout = "NHWC", pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x8x8x16xf32>, tensor<3x3x16x64xf32>, tensor<64xf32>) -> tensor<1x4x4x64xf32> loc("wstride")
+  %21 = kiln.fused_conv %x, %w1, %b {layout = "NHWC"} : (tensor<1x8x8x16xf32>, tensor<1x1x16x64xf32>, tensor<64xf32>) -> tensor<1x8x8x64xf32> loc("w1x1")
+  %22 = kiln.fused_conv %x, %wd, %b {layout = "NHWC", pads = array<i64: 1, 1, 1, 1>} : (tensor<1x8x8x16xf32>, tensor<3x3x16x64xf32>, tensor<64xf32>) -> tensor<1x8x8x64xf32> loc("wdyn")
+  %23 = kiln.fused_conv %x, %w, %b {layout = "NHWC", pads = array<i64: 1, 1, 1, 1>} : (tensor<1x8x8x16xf32>, tensor<3x3x16x64xf32>, tensor<64xf32>) -> tensor<1x8x8x64xf32> loc("wlanes")
+  %24 = kiln.fused_conv %x, %w, %b {layout = "NHWC", pads = array<i64: 1, 1, 1, 1>} : (tensor<1x8x8x16xf32>, tensor<3x3x16x64xf32>, tensor<64xf32>) -> tensor<1x8x8x64xf32> loc("wtile")
+  %25 = kiln.fused_conv %x, %w, %b {layout = "NHWC", pads = array<i64: 1, 1, 1, 1>} : (tensor<1x8x8x16xf32>, tensor<3x3x16x64xf32>, tensor<64xf32>) -> tensor<1x8x8x64xf32> loc("wcache")
   return
 }
 }

@@ -62,3 +62,19 @@ func.func @negative_nchw_and_dynamic_filter(%x: tensor<1x2x3x3xf32>, %y: tensor<
       : (tensor<1x3x3x2xf32>, tensor<1x1x2x2xf32>, tensor<2xf32>) -> tensor<1x3x3x2xf32>
   return %0, %1 : tensor<1x2x3x3xf32>, tensor<1x3x3x2xf32>
 }
+
+// -----
+
+// A Winograd kernel's filter is also transformed: U = G g GT per channel
+// pair, packed [F/B, 4, 4, C, B] for F(2x2, 3x3). A filter of ones: the
+// rows of G sum to (1, 1.5, 0.5, 1), so U = their outer product.
+// CHECK-LABEL: func.func @winograd_filter
+// CHECK: arith.constant dense<{{\[}}{{\[\[\[\[}}1.000000e+00]], {{\[\[}}1.500000e+00]], {{\[\[}}5.000000e-01]], {{\[\[}}1.000000e+00]]], {{\[\[\[}}1.500000e+00]], {{\[\[}}2.250000e+00]], {{\[\[}}7.500000e-01]], {{\[\[}}1.500000e+00]]], {{\[\[\[}}5.000000e-01]], {{\[\[}}7.500000e-01]], {{\[\[}}2.500000e-01]], {{\[\[}}5.000000e-01]]], {{\[\[\[}}1.000000e+00]], {{\[\[}}1.500000e+00]], {{\[\[}}5.000000e-01]], {{\[\[}}1.000000e+00]]]]]> : tensor<1x4x4x1x1xf32>
+// CHECK: kiln.fused_conv {{.*}} : (tensor<1x4x4x1xf32>, tensor<1x4x4x1x1xf32>, tensor<1xf32>) -> tensor<1x4x4x1xf32>
+func.func @winograd_filter(%x: tensor<1x4x4x1xf32>, %b: tensor<1xf32>) -> tensor<1x4x4x1xf32> {
+  %w = arith.constant dense<1.0> : tensor<3x3x1x1xf32>
+  %0 = kiln.fused_conv %x, %w, %b {layout = "NHWC", pads = array<i64: 1, 1, 1, 1>,
+      kiln.kernel = #kiln.kernel<kind = winograd_f2, layout = nhwc, block = 1, register_tile = [4, 1, 1], cache_tile = [], parallel_dims = [], lanes = 1, config = false>}
+      : (tensor<1x4x4x1xf32>, tensor<3x3x1x1xf32>, tensor<1xf32>) -> tensor<1x4x4x1xf32>
+  return %0 : tensor<1x4x4x1xf32>
+}

@@ -189,6 +189,7 @@ func.func @neon(%x: tensor<1x8x8x16xf32>, %b: tensor<64xf32>, %b12: tensor<12xf3
 // One block's filter slice, 3x3x256x32 floats (288 KiB), exceeds a 64 KiB
 // L2: a cache tile over input channels, halved from 256 until the slice
 // fits in half of L2 (32 channels: 36 KiB, still too big; 16: 18 KiB).
+// (Dilation 2: no Winograd.)
 // A 1x1 conv's slice (1x1x256x32 floats = 32 KiB) fits: no cache tile.
 // CHECK-LABEL: func.func @small_l2
 // CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = direct_conv, layout = nhwc, block = 32, register_tile = [1, 1, 8, 32, 1, 1, 1], cache_tile = [0, 0, 0, 0, 0, 0, 16], parallel_dims = [3], lanes = 16, config = false>
@@ -197,8 +198,56 @@ module attributes {kiln.options = #kiln.options<vectorize = true, parallel = tru
 func.func @small_l2(%x: tensor<1x8x8x256xf32>, %b: tensor<64xf32>) {
   %w = arith.constant dense<1.0> : tensor<3x3x256x64xf32>
   %w1 = arith.constant dense<1.0> : tensor<1x1x256x64xf32>
-  %0 = kiln.fused_conv %x, %w, %b {layout = "NHWC", pads = array<i64: 1, 1, 1, 1>} : (tensor<1x8x8x256xf32>, tensor<3x3x256x64xf32>, tensor<64xf32>) -> tensor<1x8x8x64xf32>
+  %0 = kiln.fused_conv %x, %w, %b {layout = "NHWC", pads = array<i64: 2, 2, 2, 2>, dilations = array<i64: 2, 2>} : (tensor<1x8x8x256xf32>, tensor<3x3x256x64xf32>, tensor<64xf32>) -> tensor<1x8x8x64xf32>
   %1 = kiln.fused_conv %x, %w1, %b {layout = "NHWC"} : (tensor<1x8x8x256xf32>, tensor<1x1x256x64xf32>, tensor<64xf32>) -> tensor<1x8x8x64xf32>
+  return
+}
+}
+
+// -----
+
+// 3x3 stride-1 convolutions with a constant filter, >= 64 input channels and
+// a block dividing F: Winograd. F(4x4, 3x3) where it has >= 32 tiles
+// (56x56: 196), F(2x2, 3x3) below (14x14: 16 tiles of 4x4, so F2 with 49;
+// 7x7: 16). The GEMM's register tile [R, block, 1]: R >= 4 (two vectors
+// each: >= 8 accumulators) that rounds the tile count up least, the larger
+// on a tie (196 = 7 * 28 = 4 * 49: 7; 49: 7; 16: 8). No cache tile, no
+// parallel_dims (the stages are foralls of their own).
+// CHECK-LABEL: func.func @winograd
+// CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = winograd_f4, layout = nhwc, block = 32, register_tile = [7, 32, 1], cache_tile = [], parallel_dims = [], lanes = 16, config = false>
+// CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = winograd_f2, layout = nhwc, block = 32, register_tile = [7, 32, 1], cache_tile = [], parallel_dims = [], lanes = 16, config = false>
+// CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = winograd_f2, layout = nhwc, block = 32, register_tile = [8, 32, 1], cache_tile = [], parallel_dims = [], lanes = 16, config = false>
+// Not Winograd: 32 input channels; stride 2; a filter that is no constant.
+// CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = direct_conv,
+// CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = direct_conv,
+// CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = direct_conv,
+// AVX2 (8 lanes, 16 registers: R = 4): 28x28 has 49 tiles of 4x4.
+// CHECK-LABEL: func.func @winograd_avx2
+// CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = winograd_f4, layout = nhwc, block = 16, register_tile = [4, 16, 1], cache_tile = [], parallel_dims = [], lanes = 8, config = false>
+// NOVEC-LABEL: func.func @winograd
+// NOVEC: kiln.fused_conv {{.*}}#kiln.kernel<kind = loops,
+module attributes {kiln.options = #kiln.options<vectorize = true, parallel = true>, kiln.target = #kiln.target<triple = "x86_64-unknown-linux-gnu", cpu = "znver4", features = "+avx512f", vector_bits = 512, vector_registers = 32, l1_bytes = 32768, l2_bytes = 1048576>} {
+func.func @winograd(%x56: tensor<1x56x56x64xf32>, %x14: tensor<1x14x14x256xf32>, %x7: tensor<1x7x7x512xf32>, %x32: tensor<1x56x56x32xf32>, %w64: tensor<3x3x64x64xf32>, %b64: tensor<64xf32>, %b256: tensor<256xf32>, %b512: tensor<512xf32>) {
+  %w = arith.constant dense<1.0> : tensor<3x3x64x64xf32>
+  %w256 = arith.constant dense<1.0> : tensor<3x3x256x256xf32>
+  %w512 = arith.constant dense<1.0> : tensor<3x3x512x512xf32>
+  %w32 = arith.constant dense<1.0> : tensor<3x3x32x64xf32>
+  %0 = kiln.fused_conv %x56, %w, %b64 {layout = "NHWC", pads = array<i64: 1, 1, 1, 1>, relu} : (tensor<1x56x56x64xf32>, tensor<3x3x64x64xf32>, tensor<64xf32>) -> tensor<1x56x56x64xf32>
+  %1 = kiln.fused_conv %x14, %w256, %b256 {layout = "NHWC", pads = array<i64: 1, 1, 1, 1>} : (tensor<1x14x14x256xf32>, tensor<3x3x256x256xf32>, tensor<256xf32>) -> tensor<1x14x14x256xf32>
+  %2 = kiln.fused_conv %x7, %w512, %b512 {layout = "NHWC", pads = array<i64: 1, 1, 1, 1>} : (tensor<1x7x7x512xf32>, tensor<3x3x512x512xf32>, tensor<512xf32>) -> tensor<1x7x7x512xf32>
+  %3 = kiln.fused_conv %x32, %w32, %b64 {layout = "NHWC", pads = array<i64: 1, 1, 1, 1>} : (tensor<1x56x56x32xf32>, tensor<3x3x32x64xf32>, tensor<64xf32>) -> tensor<1x56x56x64xf32>
+  %4 = kiln.fused_conv %x56, %w, %b64 {layout = "NHWC", pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x56x56x64xf32>, tensor<3x3x64x64xf32>, tensor<64xf32>) -> tensor<1x28x28x64xf32>
+  %5 = kiln.fused_conv %x56, %w64, %b64 {layout = "NHWC", pads = array<i64: 1, 1, 1, 1>} : (tensor<1x56x56x64xf32>, tensor<3x3x64x64xf32>, tensor<64xf32>) -> tensor<1x56x56x64xf32>
+  return
+}
+}
+
+// -----
+
+module attributes {kiln.options = #kiln.options<vectorize = true, parallel = true>, kiln.target = #kiln.target<triple = "x86_64-unknown-linux-gnu", cpu = "haswell", features = "+avx2,+fma", vector_bits = 256, vector_registers = 16, l1_bytes = 32768, l2_bytes = 262144>} {
+func.func @winograd_avx2(%x: tensor<1x28x28x128xf32>, %b: tensor<128xf32>) {
+  %w = arith.constant dense<1.0> : tensor<3x3x128x128xf32>
+  %0 = kiln.fused_conv %x, %w, %b {layout = "NHWC", pads = array<i64: 1, 1, 1, 1>} : (tensor<1x28x28x128xf32>, tensor<3x3x128x128xf32>, tensor<128xf32>) -> tensor<1x28x28x128xf32>
   return
 }
 }

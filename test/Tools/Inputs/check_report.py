@@ -13,7 +13,8 @@ import sys
 
 import onnx
 
-KERNELS = {"direct_conv", "conv1x1_gemm", "pool", "matmul", "vector", "loops", "view", "none"}
+KERNELS = {"direct_conv", "conv1x1_gemm", "winograd_f2", "winograd_f4", "pool", "matmul",
+           "vector", "loops", "view", "none"}
 
 
 def main():
@@ -44,7 +45,8 @@ def main():
             convs = [l for l in layers if l["op"] == "kiln.fused_conv"]
             if len(convs) != 1:
                 errors.append(f"Conv {node.name} is in {len(convs)} fused_conv layers")
-            elif convs[0]["kernel"] not in ("direct_conv", "conv1x1_gemm") or \
+            elif convs[0]["kernel"] not in ("direct_conv", "conv1x1_gemm", "winograd_f2",
+                                            "winograd_f4") or \
                     len(convs[0]["register_tile"]) not in (3, 7) or convs[0]["flops"] <= 0:
                 errors.append(f"Conv {node.name}: kernel {convs[0]['kernel']} "
                               f"tile {convs[0]['register_tile']} flops {convs[0]['flops']}")
