@@ -258,7 +258,8 @@ static LogicalResult importBatchNorm(NodeImporter &n) {
   OpBuilder &b = n.builder();
   return n.setOutputs(
       BatchNormOp::create(b, n.loc(), typeOf(in[0]), in[0], in[1], in[2], in[3], in[4],
-                          b.getF32FloatAttr(n.attrFloat("epsilon", 1e-5f)))
+                          b.getF32FloatAttr(n.attrFloat("epsilon", 1e-5f)),
+                          b.getStringAttr("NCHW"), /*relu=*/UnitAttr())
           .getResult());
 }
 

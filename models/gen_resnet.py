@@ -4,6 +4,13 @@
 Two forms of the same function:
   --form bn      explicit BatchNormalization after every Conv (conv has no bias)
   --form folded  BN folded into the conv weight + bias (no BN nodes)
+and a third network:
+  --form preact  pre-activation ResNet50 v2 (He et al., "Identity Mappings in
+                 Deep Residual Networks"): each bottleneck starts with a
+                 standalone BatchNormalization + Relu of its input (which also
+                 feeds the projection shortcut), conv1/conv2 are followed by
+                 BN + Relu, conv3 and the shortcut are plain, the block ends
+                 at the Add (no Relu); a final BN + Relu before the pooling.
 
 Weights are seeded (--seed) and drawn per tensor from
 numpy.random.RandomState([seed, crc32(tensor_name)]) (the legacy generator,
@@ -132,15 +139,9 @@ def resnet_params(seed=0, blocks=(3, 4, 6, 3), width=64, classes=1000,
     (the batch is larger for small sizes)."""
     pm = _ParamMaker(seed)
     relu = lambda t: np.maximum(t, 0.0)
-    # Enough samples that even the last stage (size/32 squared pixels) has
-    # >= 32 values per channel to measure.
-    last = max(1, -(-size // 32)) ** 2
-    n = max(1, -(-32 // last))
-    x = np.random.RandomState([seed & 0xFFFFFFFF, zlib.crc32(b"calibration")]
-                              ).standard_normal((n, in_ch, size, size))
+    x = _calibration_input(seed, size, in_ch)
     x = relu(pm.bn("bn1", pm.conv("conv1", x, width, 7, 2, 3)))
     x = _maxpool64(x)
-    inplanes = width
     for li, nblocks in enumerate(blocks):
         planes = width * (2 ** li)
         for bi in range(nblocks):
@@ -159,17 +160,61 @@ def resnet_params(seed=0, blocks=(3, 4, 6, 3), width=64, classes=1000,
                           pm.conv(pre + ".downsample.0", x, planes * 4, 1,
                                   stride, 0))
             x = relu(y + x)
-            inplanes = planes * 4
-    # fc: scaled so that the logits have std ~1 on the calibration input.
+    _fc_params(pm, x, classes)
+    return pm.p
+
+
+def _calibration_input(seed, size, in_ch):
+    """The seeded N(0,1) batch the BN statistics are measured on: enough
+    samples that even the last stage (size/32 squared pixels) has >= 32
+    values per channel."""
+    last = max(1, -(-size // 32)) ** 2
+    n = max(1, -(-32 // last))
+    return np.random.RandomState([seed & 0xFFFFFFFF, zlib.crc32(b"calibration")]
+                                 ).standard_normal((n, in_ch, size, size))
+
+
+def _fc_params(pm, x, classes):
+    """fc weight and bias, the weight scaled so that the logits have std ~1
+    on the calibration input (features: the global average of `x`)."""
+    inplanes = x.shape[1]
     feat = x.mean(axis=(2, 3))
     feat_sq = float(_round_mantissa(np.array([np.mean(
         np.sum(feat * feat, axis=1))]))[0])
-    r = _rng(seed, "fc.weight")
+    r = _rng(pm.seed, "fc.weight")
     pm.p["fc.weight"] = (r.standard_normal((classes, inplanes)) /
                          math.sqrt(max(feat_sq, 1e-6))).astype(np.float32)
     bound = 1.0 / math.sqrt(inplanes)
-    pm.p["fc.bias"] = _rng(seed, "fc.bias").uniform(
+    pm.p["fc.bias"] = _rng(pm.seed, "fc.bias").uniform(
         -bound, bound, classes).astype(np.float32)
+
+
+def preact_params(seed=0, blocks=(3, 4, 6, 3), width=64, classes=1000,
+                  size=224, in_ch=3):
+    """Parameters of the pre-activation ResNet50 v2 (--form preact), BN
+    statistics calibrated as in resnet_params. Names: layerL.B.bn0 (the
+    standalone pre-activation BN), conv1/bn1, conv2/bn2, conv3,
+    downsample.0 (a plain 1x1 conv), bn_final, fc."""
+    pm = _ParamMaker(seed)
+    relu = lambda t: np.maximum(t, 0.0)
+    x = _calibration_input(seed, size, in_ch)
+    x = _maxpool64(relu(pm.bn("bn1", pm.conv("conv1", x, width, 7, 2, 3))))
+    for li, nblocks in enumerate(blocks):
+        planes = width * (2 ** li)
+        for bi in range(nblocks):
+            pre = "layer%d.%d" % (li + 1, bi)
+            stride = 2 if (bi == 0 and li > 0) else 1
+            act = relu(pm.bn(pre + ".bn0", x))
+            y = relu(pm.bn(pre + ".bn1", pm.conv(pre + ".conv1", act, planes, 1, 1, 0)))
+            y = relu(pm.bn(pre + ".bn2", pm.conv(pre + ".conv2", y, planes, 3, stride, 1)))
+            # Scaled down so the identity path's variance grows slowly.
+            y = pm.conv(pre + ".conv3", y, planes * 4, 1, 1, 0)
+            pm.p[pre + ".conv3.weight"] *= np.float32(0.3)
+            y = y * 0.3
+            if bi == 0:
+                x = pm.conv(pre + ".downsample.0", act, planes * 4, 1, stride, 0)
+            x = y + x
+    _fc_params(pm, relu(pm.bn("bn_final", x)), classes)
     return pm.p
 
 
@@ -191,8 +236,8 @@ def build_model(params, form="bn", opset=13, ir_version=7, batch=1, size=224,
                 identity=False):
     from onnx import helper, numpy_helper, TensorProto
 
-    if form not in ("bn", "folded"):
-        raise ValueError("form must be 'bn' or 'folded'")
+    if form not in ("bn", "folded", "preact"):
+        raise ValueError("form must be 'bn', 'folded' or 'preact'")
     nodes, inits = [], []
 
     ident_count = [0]
@@ -219,12 +264,27 @@ def build_model(params, form="bn", opset=13, ir_version=7, batch=1, size=224,
         nodes.append(helper.make_node(op, ins, [out], name=name, **attrs))
         return out
 
+    def bn(x, scope, bnname):
+        battrs = dict(epsilon=BN_EPS, momentum=BN_MOMENTUM)
+        if opset < 9:
+            battrs["spatial"] = 1
+        bn_scope = scope + "/" + bnname.split(".")[-1]
+        return node("BatchNormalization",
+                    [x] + [init(bnname + "." + s, params[bnname + "." + s])
+                           for s in ("weight", "bias", "running_mean",
+                                     "running_var")],
+                    bn_scope + "/BatchNormalization", **battrs)
+
     def conv_bn(x, scope, pname, bnname, k, stride, pad):
-        """Conv (+BN) named like torch's exporter: scope '/layer1/layer1.0'."""
+        """Conv (+BN) named like torch's exporter: scope '/layer1/layer1.0'.
+        Without `bnname`: a plain conv (no bias)."""
         w = params[pname + ".weight"]
         cattrs = dict(dilations=[1, 1], group=1, kernel_shape=[k, k],
                       pads=[pad] * 4, strides=[stride, stride])
         conv_scope = scope + "/" + pname.split(".")[-1]
+        if bnname is None:
+            return node("Conv", [x, init(pname + ".weight", w)],
+                        conv_scope + "/Conv", **cattrs)
         if form == "folded":
             wf, bf = fold_bn(w, params[bnname + ".weight"],
                              params[bnname + ".bias"],
@@ -235,15 +295,7 @@ def build_model(params, form="bn", opset=13, ir_version=7, batch=1, size=224,
                         conv_scope + "/Conv", **cattrs)
         y = node("Conv", [x, init(pname + ".weight", w)],
                  conv_scope + "/Conv", **cattrs)
-        battrs = dict(epsilon=BN_EPS, momentum=BN_MOMENTUM)
-        if opset < 9:
-            battrs["spatial"] = 1
-        bn_scope = scope + "/" + bnname.split(".")[-1]
-        return node("BatchNormalization",
-                    [y] + [init(bnname + "." + s, params[bnname + "." + s])
-                           for s in ("weight", "bias", "running_mean",
-                                     "running_var")],
-                    bn_scope + "/BatchNormalization", **battrs)
+        return bn(y, scope, bnname)
 
     x = "input"
     x = conv_bn(x, "", "conv1", "bn1", 7, 2, 3)
@@ -260,6 +312,19 @@ def build_model(params, form="bn", opset=13, ir_version=7, batch=1, size=224,
             pre = "%s.%d" % (lname, bi)
             scope = "/%s/%s" % (lname, pre)
             stride = 2 if (bi == 0 and li > 0) else 1
+            if form == "preact":
+                act = node("Relu", [bn(x, scope, pre + ".bn0")], scope + "/relu0/Relu")
+                y = conv_bn(act, scope, pre + ".conv1", pre + ".bn1", 1, 1, 0)
+                y = node("Relu", [y], scope + "/relu/Relu")
+                y = conv_bn(y, scope, pre + ".conv2", pre + ".bn2", 3, stride, 1)
+                y = node("Relu", [y], scope + "/relu_1/Relu")
+                y = conv_bn(y, scope, pre + ".conv3", None, 1, 1, 0)
+                ident = x
+                if bi == 0:
+                    ident = conv_bn(act, scope + "/downsample", pre + ".downsample.0",
+                                    None, 1, stride, 0)
+                x = node("Add", [y, ident], scope + "/Add")
+                continue
             ident = x
             y = conv_bn(x, scope, pre + ".conv1", pre + ".bn1", 1, 1, 0)
             y = node("Relu", [y], scope + "/relu/Relu")
@@ -272,6 +337,8 @@ def build_model(params, form="bn", opset=13, ir_version=7, batch=1, size=224,
                                 pre + ".downsample.1", 1, stride, 0)
             y = node("Add", [y, ident], scope + "/Add")
             x = node("Relu", [y], scope + "/relu_2/Relu")
+    if form == "preact":
+        x = node("Relu", [bn(x, "", "bn_final")], "/relu_final/Relu")
     x = node("GlobalAveragePool", [x], "/avgpool/GlobalAveragePool")
     x = node("Flatten", [x], "/Flatten", axis=1)
     nodes.append(helper.make_node(
@@ -324,7 +391,7 @@ def parse_blocks(s):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("-o", "--output", required=True, help="output .onnx")
-    ap.add_argument("--form", choices=("bn", "folded"), default="bn")
+    ap.add_argument("--form", choices=("bn", "folded", "preact"), default="bn")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--batch", type=int, default=1)
     ap.add_argument("--dynamic-batch", action="store_true",
@@ -355,7 +422,8 @@ def main(argv=None):
         ap.error("--ir-version must be in 3..10")
 
     import onnx
-    params = resnet_params(a.seed, a.blocks, a.width, a.classes, a.size)
+    make = preact_params if a.form == "preact" else resnet_params
+    params = make(a.seed, a.blocks, a.width, a.classes, a.size)
     model = build_model(params, a.form, a.opset, a.ir_version, a.batch,
                         a.size, a.blocks, a.width, a.classes,
                         dynamic_batch=a.dynamic_batch, identity=a.identity)

@@ -178,6 +178,22 @@ def _():  # grouped Conv + residual Add + Relu, fused into one kernel
               [W("W", [32, 16, 3, 3], 0.2), W("B", [32])], name="gconv")
 
 
+@model("preact_bottleneck")
+def _():  # pre-activation block: Conv -> BN + Relu (standalone, NHWC) -> Conv
+    # 3x3 + the BN's input as the residual
+    nodes = [
+        helper.make_node("Conv", ["X", "W0"], ["c0"], name="conv0", kernel_shape=[1, 1]),
+        helper.make_node("BatchNormalization", ["c0", "scale", "bias", "mean", "var"], ["b"],
+                         name="bn0", epsilon=1e-5),
+        helper.make_node("Relu", ["b"], ["a"], name="relu0"),
+        helper.make_node("Conv", ["a", "W1"], ["c1"], name="conv1", kernel_shape=[3, 3],
+                         pads=[1, 1, 1, 1]),
+        helper.make_node("Add", ["c1", "c0"], ["Y"], name="add")]
+    return mk(nodes, [vi("X", F, [1, 16, 9, 9])], [vi("Y", F, [1, 16, 9, 9])],
+              [W("W0", [16, 16, 1, 1], 0.3), W("W1", [16, 16, 3, 3], 0.1)] + _bn_inits(16),
+              name="preact")
+
+
 @model("conv_no_kernel_shape_attr")
 def _():  # kernel_shape is optional: inferred from W
     return single("Conv", [1, 2, 5, 5], [1, 3, 3, 3], [W("W", [3, 2, 3, 3])],

@@ -27,8 +27,8 @@ struct FoldBatchNormIntoConv : OpRewritePattern<BatchNormOp> {
   LogicalResult matchAndRewrite(BatchNormOp bn,
                                 PatternRewriter &rewriter) const override {
     auto conv = bn.getInput().getDefiningOp<ConvOp>();
-    if (!conv)
-      return rewriter.notifyMatchFailure(bn, "input is not a kiln.conv");
+    if (!conv || bn.getLayout() != "NCHW")
+      return rewriter.notifyMatchFailure(bn, "input is not a kiln.conv (NCHW)");
     if (!conv->hasOneUse())
       return rewriter.notifyMatchFailure(bn, "the conv has other users");
     auto w = getConstantF32(conv.getFilter());

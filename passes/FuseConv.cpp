@@ -105,6 +105,23 @@ struct FuseRelu : OpRewritePattern<ReluOp> {
   }
 };
 
+/// relu(batch_norm(...)) -> batch_norm(...) {relu} when the ReLU is the batch
+/// norm's only user (a pre-activation ResNet's BN + ReLU: one pass).
+struct FuseBatchNormRelu : OpRewritePattern<ReluOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ReluOp relu, PatternRewriter &rewriter) const override {
+    auto bn = relu.getInput().getDefiningOp<BatchNormOp>();
+    if (!bn || !bn->hasOneUse() || bn.getRelu())
+      return rewriter.notifyMatchFailure(relu, "input is not a single-use batch_norm");
+    rewriter.modifyOpInPlace(bn, [&] {
+      bn.setRelu(true);
+      bn->setLoc(rewriter.getFusedLoc({bn.getLoc(), relu.getLoc()}));
+    });
+    rewriter.replaceOp(relu, bn.getResult());
+    return success();
+  }
+};
+
 /// The value of a rank-0 (or one-element) f32 constant, if `v` is one.
 static std::optional<float> scalarConstant(Value v) {
   std::optional<std::vector<float>> data = getConstantF32(v);
@@ -149,7 +166,8 @@ struct FuseClipHigh : OpRewritePattern<MinOp> {
 struct KilnFuseConvPass : kiln::impl::KilnFuseConvBase<KilnFuseConvPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<ConvToFusedConv, FuseResidualAdd, FuseRelu, FuseClipLow, FuseClipHigh>(
+    patterns.add<ConvToFusedConv, FuseResidualAdd, FuseRelu, FuseClipLow, FuseClipHigh,
+                 FuseBatchNormRelu>(
         &getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();

@@ -784,9 +784,11 @@ struct LowerBatchNorm : OpConversionPattern<BatchNormOp> {
     RankedTensorType type = op.getType();
     MLIRContext *ctx = rewriter.getContext();
     AffineMap id = rewriter.getMultiDimIdentityMap(type.getRank());
-    AffineMap channel = AffineMap::get(type.getRank(), 0, getAffineDimExpr(1, ctx));
+    AffineMap channel =
+        AffineMap::get(type.getRank(), 0, getAffineDimExpr(op.channelDim(), ctx));
     SmallVector<AffineMap> maps = {id, channel, channel, channel, channel};
     double eps = op.getEpsilon().convertToFloat();
+    bool withRelu = op.getRelu();
     rewriter.replaceOp(
         op, elementwise(
                 rewriter, op.getLoc(), type,
@@ -798,8 +800,8 @@ struct LowerBatchNorm : OpConversionPattern<BatchNormOp> {
                       b, l, arith::AddFOp::create(b, l, a[4], e));
                   Value k = arith::MulFOp::create(b, l, a[1], inv);
                   Value c = arith::SubFOp::create(b, l, a[0], a[3]);
-                  return arith::AddFOp::create(
-                      b, l, arith::MulFOp::create(b, l, c, k), a[2]);
+                  Value y = arith::AddFOp::create(b, l, arith::MulFOp::create(b, l, c, k), a[2]);
+                  return withRelu ? relu(b, l, y) : y;
                 },
                 maps));
     return success();

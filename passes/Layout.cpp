@@ -89,6 +89,25 @@ struct PoolToNHWC : OpRewritePattern<PoolOp> {
   }
 };
 
+/// batch_norm(transpose(x, NHWC->NCHW)) -> transpose(batch_norm_nhwc(x),
+/// NHWC->NCHW): a batch norm on the output of an NHWC region (a
+/// pre-activation ResNet's BN + ReLU between two blocks) stays in it, so the
+/// transposes around it cancel. Its per-channel parameters are unchanged.
+struct BatchNormToNHWC : OpRewritePattern<BatchNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(BatchNormOp op, PatternRewriter &rewriter) const override {
+    auto t = op.getInput().getDefiningOp<TransposeOp>();
+    if (op.getLayout() != "NCHW" || !t || t.getPerm() != ArrayRef<int64_t>(kNHWCToNCHW))
+      return rewriter.notifyMatchFailure(op, "input is not an NHWC tensor transposed to NCHW");
+    auto bn = BatchNormOp::create(rewriter, op.getLoc(), t.getInput().getType(), t.getInput(),
+                                  op.getScale(), op.getBias(), op.getMean(), op.getVariance(),
+                                  op.getEpsilonAttr(), rewriter.getStringAttr("NHWC"),
+                                  op.getReluAttr());
+    rewriter.replaceOp(op, transpose(rewriter, op.getLoc(), bn, kNHWCToNCHW));
+    return success();
+  }
+};
+
 /// op(transpose(a, p), transpose(b, p), ...) -> transpose(op(a, b, ...), p)
 /// for every elementwise op: permuting all operands alike permutes the
 /// result (broadcasting included, the ranks being equal).
@@ -126,7 +145,7 @@ struct KilnLayoutPass : kiln::impl::KilnLayoutBase<KilnLayoutPass> {
     MLIRContext *ctx = &getContext();
     RewritePatternSet patterns(ctx);
     patterns.add<FusedConvToNHWC, PoolToNHWC<MaxPoolOp>, PoolToNHWC<AvgPoolOp>,
-                 PoolToNHWC<GlobalAvgPoolOp>, ElementwiseThroughTransposes>(ctx);
+                 PoolToNHWC<GlobalAvgPoolOp>, ElementwiseThroughTransposes, BatchNormToNHWC>(ctx);
     populateKilnConstantFoldPatterns(patterns);
     TransposeOp::getCanonicalizationPatterns(patterns, ctx);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))

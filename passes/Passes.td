@@ -32,7 +32,9 @@ def KilnFuseConv : Pass<"kiln-fuse-conv", "mlir::func::FuncOp"> {
     Turns every `kiln.conv` into `kiln.fused_conv` (with a zero bias where the
     conv has none), then absorbs a following `kiln.add` of a same-shaped
     tensor as the residual and a following `kiln.relu`, when the convolution
-    has no other user.
+    has no other user. A `kiln.relu` of a single-use `kiln.batch_norm` (a
+    standalone BN, as in pre-activation ResNets) becomes that batch norm's
+    `relu`.
 
     ```mlir
     %c = kiln.conv %x, %w, %b ...

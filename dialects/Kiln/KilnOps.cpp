@@ -123,10 +123,15 @@ LogicalResult BatchNormOp::verify() {
     return emitOpError() << "expects an input of rank >= 2, got rank " << in.size();
   if (getInput().getType() != getOutput().getType())
     return emitOpError("result type must match the input type");
+  if (failed(verifyLayout(*this, getLayout())))
+    return failure();
+  if (getLayout() == "NHWC" && in.size() != 4)
+    return emitOpError() << "an NHWC batch norm needs a 4-D input, got rank " << in.size();
+  int64_t c = in[channelDim()];
   for (Value v : {getScale(), getBias(), getMean(), getVariance()})
-    if (shapeOf(v) != ArrayRef<int64_t>{in[1]})
-      return emitOpError() << "scale, bias, mean and variance must have shape ["
-                           << in[1] << "], got " << shapeStr(shapeOf(v));
+    if (shapeOf(v) != ArrayRef<int64_t>{c})
+      return emitOpError() << "scale, bias, mean and variance must have shape [" << c
+                           << "], got " << shapeStr(shapeOf(v));
   return success();
 }
 

@@ -93,8 +93,13 @@ def Kiln_FusedConvOp : Kiln_Op<"fused_conv", [Pure]> {
 def Kiln_BatchNormOp : Kiln_Op<"batch_norm", [Pure]> {
   let summary = "inference-mode batch normalization (ONNX BatchNormalization)";
   let description = [{
-    `y = scale * (x - mean) / sqrt(var + epsilon) + bias` per channel (dim 1).
-    Folded into a preceding convolution by `kiln-fold-batch-norm`.
+    `y = scale * (x - mean) / sqrt(var + epsilon) + bias` per channel: dim 1
+    with `layout = "NCHW"` (the default, ONNX's), the last dim with `"NHWC"`
+    (rank 4; `kiln-layout` moves a batch norm whose input comes from an NHWC
+    region there, as in pre-activation ResNets). Folded into a preceding
+    NCHW convolution by `kiln-fold-batch-norm`; `relu` (set by
+    `kiln-fuse-conv` for a standalone BN + ReLU) applies max(y, 0) in the
+    same pass over memory.
 
     ```mlir
     %y = kiln.batch_norm %x, %s, %b, %m, %v {epsilon = 1.0e-05 : f32}
@@ -105,8 +110,16 @@ def Kiln_BatchNormOp : Kiln_Op<"batch_norm", [Pure]> {
   let arguments = (ins Kiln_FloatTensor:$input, Kiln_FloatTensor:$scale,
                        Kiln_FloatTensor:$bias, Kiln_FloatTensor:$mean,
                        Kiln_FloatTensor:$variance,
-                       DefaultValuedAttr<F32Attr, "1.0e-5">:$epsilon);
+                       DefaultValuedAttr<F32Attr, "1.0e-5">:$epsilon,
+                       DefaultValuedStrAttr<StrAttr, "NCHW">:$layout,
+                       UnitAttr:$relu);
   let results = (outs Kiln_FloatTensor:$output);
+  let extraClassDeclaration = [{
+    /// The channel dimension: 1 (NCHW) or the last (NHWC).
+    int64_t channelDim() {
+      return getLayout() == "NHWC" ? getType().getRank() - 1 : 1;
+    }
+  }];
   let assemblyFormat = [{
     $input `,` $scale `,` $bias `,` $mean `,` $variance attr-dict `:` functional-type(operands, results)
   }];

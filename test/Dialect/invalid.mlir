@@ -290,6 +290,31 @@ func.func @batch_norm_param_shape(%x: tensor<1x3x4x4xf32>, %p: tensor<3xf32>, %v
   return %0 : tensor<1x3x4x4xf32>
 }
 
+// -----
+
+// NHWC: the channels are the last dimension (4 here, not 3).
+func.func @batch_norm_nhwc_param_shape(%x: tensor<1x3x3x4xf32>, %p: tensor<3xf32>) -> tensor<1x3x3x4xf32> {
+  // expected-error @+1 {{'kiln.batch_norm' op scale, bias, mean and variance must have shape [4], got [3]}}
+  %0 = kiln.batch_norm %x, %p, %p, %p, %p {layout = "NHWC"} : (tensor<1x3x3x4xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<1x3x3x4xf32>
+  return %0 : tensor<1x3x3x4xf32>
+}
+
+// -----
+
+func.func @batch_norm_nhwc_rank(%x: tensor<2x3xf32>, %p: tensor<3xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{'kiln.batch_norm' op an NHWC batch norm needs a 4-D input, got rank 2}}
+  %0 = kiln.batch_norm %x, %p, %p, %p, %p {layout = "NHWC"} : (tensor<2x3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @batch_norm_layout(%x: tensor<1x3x3x4xf32>, %p: tensor<4xf32>) -> tensor<1x3x3x4xf32> {
+  // expected-error @+1 {{'kiln.batch_norm' op layout must be "NCHW" or "NHWC", got "NWHC"}}
+  %0 = kiln.batch_norm %x, %p, %p, %p, %p {layout = "NWHC"} : (tensor<1x3x3x4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<1x3x3x4xf32>
+  return %0 : tensor<1x3x3x4xf32>
+}
+
 //===----------------------------------------------------------------------===//
 // Elementwise ops (kiln.relu, kiln.sigmoid, kiln.add, kiln.mul)
 //===----------------------------------------------------------------------===//

@@ -91,6 +91,25 @@ func.func @batch_norm(%x: tensor<1x3x4x4xf32>, %s: tensor<3xf32>, %b: tensor<3xf
 
 // -----
 
+// NHWC with relu: the parameters are read along the last dimension and the
+// ReLU is in the same generic.
+// CHECK-DAG: #[[ID:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-DAG: #[[CH:.+]] = affine_map<(d0, d1, d2, d3) -> (d3)>
+// CHECK-LABEL: func.func @batch_norm_nhwc_relu
+// CHECK: linalg.generic {indexing_maps = [#[[ID]], #[[CH]], #[[CH]], #[[CH]], #[[CH]], #[[ID]]]
+// CHECK: math.rsqrt
+// CHECK: %[[Y:.+]] = arith.addf %{{.+}}, %{{.+}} : f32
+// CHECK-NEXT: %[[Z:.+]] = arith.constant 0.000000e+00 : f32
+// CHECK-NEXT: %[[R:.+]] = arith.maxnumf %[[Y]], %[[Z]] : f32
+// CHECK-NEXT: linalg.yield %[[R]]
+// CHECK-NOT: linalg.generic
+func.func @batch_norm_nhwc_relu(%x: tensor<1x4x4x3xf32>, %p: tensor<3xf32>) -> tensor<1x4x4x3xf32> {
+  %0 = kiln.batch_norm %x, %p, %p, %p, %p {layout = "NHWC", relu} : (tensor<1x4x4x3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<1x4x4x3xf32>
+  return %0 : tensor<1x4x4x3xf32>
+}
+
+// -----
+
 // CHECK-DAG: #[[ID:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 // CHECK-DAG: #[[BC:.+]] = affine_map<(d0, d1, d2, d3) -> (d1, 0, 0)>
 // CHECK-LABEL: func.func @relu_and_broadcast_add

@@ -230,3 +230,22 @@ func.func @conv_min_only(%x: tensor<1x2x5x5xf32>, %w: tensor<3x2x3x3xf32>, %b: t
   %1 = kiln.min %0, %hi : (tensor<1x3x3x3xf32>, tensor<f32>) -> tensor<1x3x3x3xf32>
   return %1 : tensor<1x3x3x3xf32>
 }
+
+// -----
+
+// A ReLU of a single-use batch norm becomes the batch norm's relu (one pass
+// over memory); with a second user the batch norm stays as it is.
+// CHECK-LABEL: func.func @batch_norm_relu
+// CHECK: %[[BN:.+]] = kiln.batch_norm %{{.+}} {relu} : (tensor<1x2x3x3xf32>
+// CHECK-NOT: kiln.relu
+// CHECK: %[[BN2:.+]] = kiln.batch_norm %{{.+}} : (tensor<1x2x3x3xf32>
+// CHECK: kiln.relu %[[BN2]]
+// CHECK: kiln.add
+func.func @batch_norm_relu(%x: tensor<1x2x3x3xf32>, %p: tensor<2xf32>) -> (tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>) {
+  %0 = kiln.batch_norm %x, %p, %p, %p, %p : (tensor<1x2x3x3xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x3x3xf32>
+  %1 = kiln.relu %0 : tensor<1x2x3x3xf32>
+  %2 = kiln.batch_norm %x, %p, %p, %p, %p : (tensor<1x2x3x3xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x3x3xf32>
+  %3 = kiln.relu %2 : tensor<1x2x3x3xf32>
+  %4 = kiln.add %3, %2 : (tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32>
+  return %1, %4 : tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>
+}

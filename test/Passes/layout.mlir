@@ -231,3 +231,34 @@ func.func @negative_mismatched_perms(%a: tensor<2x3x4xf32>, %b: tensor<2x4x3xf32
   %2 = kiln.mul %0, %1 : (tensor<4x2x3xf32>, tensor<4x2x3xf32>) -> tensor<4x2x3xf32>
   return %2 : tensor<4x2x3xf32>
 }
+
+// -----
+
+// A batch norm between two NHWC convolutions (pre-activation ResNets'
+// standalone BN + ReLU) moves into the region with layout = "NHWC", its
+// parameters unchanged, so the transposes around it cancel: none is left
+// between the convolutions.
+// CHECK-LABEL: func.func @batch_norm_nhwc
+// CHECK: %[[C0:.+]] = kiln.fused_conv %{{.+}} {layout = "NHWC"} : {{.*}} -> tensor<1x4x4x2xf32>
+// CHECK-NOT: kiln.transpose
+// CHECK: %[[BN:.+]] = kiln.batch_norm %[[C0]], %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} {layout = "NHWC", relu} : (tensor<1x4x4x2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x4x4x2xf32>
+// CHECK-NOT: kiln.transpose
+// CHECK: kiln.fused_conv %[[BN]]
+func.func @batch_norm_nhwc(%x: tensor<1x2x4x4xf32>, %b: tensor<2xf32>, %p: tensor<2xf32>) -> tensor<1x2x4x4xf32> {
+  %w = arith.constant dense<1.0> : tensor<2x2x1x1xf32>
+  %0 = kiln.fused_conv %x, %w, %b : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+  %1 = kiln.batch_norm %0, %p, %p, %p, %p {relu} : (tensor<1x2x4x4xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+  %2 = kiln.fused_conv %1, %w, %b : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+  return %2 : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// A batch norm on a graph input (NCHW, no transpose to undo) stays NCHW.
+// CHECK-LABEL: func.func @negative_batch_norm_nchw
+// CHECK-NOT: kiln.transpose
+// CHECK: kiln.batch_norm %{{.+}} : (tensor<1x2x4x4xf32>
+func.func @negative_batch_norm_nchw(%x: tensor<1x2x4x4xf32>, %p: tensor<2xf32>) -> tensor<1x2x4x4xf32> {
+  %0 = kiln.batch_norm %x, %p, %p, %p, %p : (tensor<1x2x4x4xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+  return %0 : tensor<1x2x4x4xf32>
+}

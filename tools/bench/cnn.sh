@@ -5,9 +5,10 @@
 #                      [--iterations K] [--warmup W] [--rounds R] [--build DIR]
 #
 # A case is MODEL:BATCH:THREADS. MODEL is resnet50 (models/gen_resnet.py, BN
-# folded), resnet50-bn (BN kept), resnet50v2-style models are not generated
-# here; any other name is a torchvision architecture exported by
-# models/export_torchvision.py (resnet18, vgg11, resnext50_32x4d, ...). For
+# folded), resnet50-bn (BN kept), resnet50v2 (gen_resnet.py --form preact:
+# pre-activation, a standalone BN + ReLU before each block); any other name
+# is a torchvision architecture exported by models/export_torchvision.py
+# (resnet18, vgg11, resnext50_32x4d, ...). For
 # each case: compile (timed), check kiln's output against ORT's
 # (test/Integration/compare.py), then R rounds of kiln-run and ort-bench.js
 # one after the other (K timed runs after W warmups each), medians over all
@@ -19,7 +20,7 @@
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build="$root/build"
-cases="resnet50:1:1 resnet50:1:2 resnet50:8:2 resnet18:1:1 vgg11:1:1 resnext50_32x4d:1:1"
+cases="resnet50:1:1 resnet50:1:2 resnet50:8:2 resnet18:1:1 vgg11:1:1 resnext50_32x4d:1:1 resnet50v2:1:1"
 iters=20
 warmup=3
 rounds=2
@@ -42,8 +43,11 @@ median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else prin
 
 cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
 ort_version=$(node -p "require('$root/tools/ort/node_modules/onnxruntime-node/package.json').version")
-echo "Machine: $cpu, $(nproc) cores; $(grep -o -w -m1 -E 'avx512f|avx2' /proc/cpuinfo | head -1)"
+isa=none
+if grep -qw avx512f /proc/cpuinfo; then isa=avx512f; elif grep -qw avx2 /proc/cpuinfo; then isa=avx2; fi
+echo "Machine: $cpu, $(nproc) cores; $isa; LLVM host CPU $(/usr/lib/llvm-22/bin/llc --version 2>/dev/null | sed -n 's/.*Host CPU: *//p' | head -1)"
 echo "ONNX Runtime $ort_version (onnxruntime-node, CPU provider); kiln $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?'); $rounds rounds x $iters runs after $warmup warmups"
+echo "kiln GFLOP/s counts a convolution's direct FLOPs (2 per multiply-add), so Winograd layers (fewer multiplies) can put it above the FMA peak."
 echo
 echo "| model | batch | threads | kiln ms/img | ORT ms/img | kiln / ORT | kiln GFLOP/s | % FMA peak | kiln RSS MB | ORT RSS MB | weights MB | compile s |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
@@ -55,6 +59,7 @@ for c in $cases; do
     case "$name" in
       resnet50) $py "$root/models/gen_resnet.py" --form folded --batch "$batch" -o "$model" --input-npy "$x" >/dev/null ;;
       resnet50-bn) $py "$root/models/gen_resnet.py" --form bn --batch "$batch" -o "$model" --input-npy "$x" >/dev/null ;;
+      resnet50v2) $py "$root/models/gen_resnet.py" --form preact --batch "$batch" -o "$model" --input-npy "$x" >/dev/null ;;
       *) $py "$root/models/export_torchvision.py" --arch "$name" --batch "$batch" -o "$model" --input-npy "$x" >/dev/null 2>&1 ;;
     esac
   fi
