@@ -17,7 +17,8 @@
 // marks the choice, and an entry that matches nothing is a warning.
 // CHECK: warning: {{.*}}kernel-config-good.json: layers[7] matches no layer of the model
 // CHECK-LABEL: func.func @overrides
-// By node name: the heuristic's block 32 stays, the register tile changes.
+// By node name: the heuristic's block 32 stays, the kind (a 1x1 conv is a
+// GEMM with 32 registers), register tile, cache tile and parallel dims change.
 // CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = direct_conv, layout = nhwc, block = 32, register_tile = [1, 1, 4, 32, 1, 1, 1], cache_tile = [], parallel_dims = [3], lanes = 16, config = true>
 // By op, output and filter shape.
 // CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = direct_conv, layout = nhwc, block = 16, register_tile = [1, 1, 2, 16, 1, 1, 1], cache_tile = [], parallel_dims = [], lanes = 16, config = true>

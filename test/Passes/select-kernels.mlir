@@ -190,10 +190,13 @@ func.func @neon(%x: tensor<1x8x8x16xf32>, %b: tensor<64xf32>, %b12: tensor<12xf3
 // L2: a cache tile over input channels, halved from 256 until the slice
 // fits in half of L2 (32 channels: 36 KiB, still too big; 16: 18 KiB).
 // (Dilation 2: no Winograd.)
-// A 1x1 conv's slice (1x1x256x32 floats = 32 KiB) fits: no cache tile.
+// A 1x1 conv's slice (1x1x256x32 floats = 32 KiB) fits: no cache tile over
+// channels; with 32 registers it is a GEMM over the 64 pixels, R = 8 (the
+// largest divisor up to 14), in chunks whose input rows fit a quarter of
+// L2 (16 x 256 floats = 16 KiB).
 // CHECK-LABEL: func.func @small_l2
 // CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = direct_conv, layout = nhwc, block = 32, register_tile = [1, 1, 8, 32, 1, 1, 1], cache_tile = [0, 0, 0, 0, 0, 0, 16], parallel_dims = [3], lanes = 16, config = false>
-// CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = direct_conv, layout = nhwc, block = 32, register_tile = [1, 1, 8, 32, 1, 1, 1], cache_tile = [], parallel_dims = [3], lanes = 16, config = false>
+// CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = conv1x1_gemm, layout = nhwc, block = 32, register_tile = [8, 32, 1], cache_tile = [16, 0, 0], parallel_dims = [1], lanes = 16, config = false>
 module attributes {kiln.options = #kiln.options<vectorize = true, parallel = true>, kiln.target = #kiln.target<triple = "x86_64-unknown-linux-gnu", cpu = "znver4", features = "+avx512f", vector_bits = 512, vector_registers = 32, l1_bytes = 32768, l2_bytes = 65536>} {
 func.func @small_l2(%x: tensor<1x8x8x256xf32>, %b: tensor<64xf32>) {
   %w = arith.constant dense<1.0> : tensor<3x3x256x64xf32>

@@ -44,12 +44,13 @@ func.func @main_graph(%x: tensor<1x2x6x6xf32> {kiln.name = "X"}) -> (tensor<1x3x
 // F = 64 is two 32-channel blocks: the pipeline packs the relaid-out HWCF
 // filter [1, 1, 2, 64] into [F/B, KH, KW, C, B] = [2, 1, 1, 2, 32] (a
 // resource blob, named after the original) and the conv's kernel has
-// block = 32, 6 output pixels (OW = 6) per register tile.
+// block = 32; a 1x1 conv with 32 registers is a GEMM over the 36 pixels,
+// 12 per register tile.
 // CHECK-LABEL: func.func @main_graph
 // CHECK-DAG: %[[W:.+]] = arith.constant dense_resource<cst_hwcf_packed> : tensor<2x1x1x2x32xf32>
 // CHECK-DAG: %[[B:.+]] = arith.constant dense<1.000000e+00> : tensor<64xf32>
 // CHECK: %[[XT:.+]] = kiln.transpose %{{.+}} {{{.*}}perm = array<i64: 0, 2, 3, 1>}
-// CHECK: %[[C:.+]] = kiln.fused_conv %[[XT]], %[[W]], %[[B]] {kiln.kernel = #kiln.kernel<kind = direct_conv, layout = nhwc, block = 32, register_tile = [1, 1, 6, 32, 1, 1, 1], cache_tile = [], parallel_dims = [3], lanes = 16, config = false>, layout = "NHWC", relu} : (tensor<1x6x6x2xf32>, tensor<2x1x1x2x32xf32>, tensor<64xf32>) -> tensor<1x6x6x64xf32>
+// CHECK: %[[C:.+]] = kiln.fused_conv %[[XT]], %[[W]], %[[B]] {kiln.kernel = #kiln.kernel<kind = conv1x1_gemm, layout = nhwc, block = 32, register_tile = [12, 32, 1], cache_tile = [], parallel_dims = [1], lanes = 16, config = false>, layout = "NHWC", relu} : (tensor<1x6x6x2xf32>, tensor<2x1x1x2x32xf32>, tensor<64xf32>) -> tensor<1x6x6x64xf32>
 // CHECK: %[[Y:.+]] = kiln.transpose %[[C]] {{{.*}}perm = array<i64: 0, 3, 1, 2>}
 // CHECK: return %[[Y]]
 // CHECK: cst_hwcf_packed: "0x40000000{{(0000003F)+}}"
