@@ -475,16 +475,16 @@ SmallVector<Value> transform2D(OpBuilder &b, Location loc, const double *coef, i
 
 /// Winograd F(m x m, 3 x 3) with a transformed, packed [F/B, A, A, C, B]
 /// filter (kiln-pack-filters), A = m + 2, in three stages:
-///  1. input transform: an scf.forall over rows of tiles, each A x A input
+///  1. input transform: an scf.forall over the T tiles, each A x A input
 ///     tile (vectors of channels) to BT d B, written to V [A*A, T, C]
-///     (T tiles, rounded up to the register tile's rows with zero tiles);
+///     (T rounded up to the register tile's rows with zero tiles);
 ///  2. one GEMM [T, C] x [C, B] per transform element and channel block,
 ///     M [A*A, T, F] (an scf.forall over both; the matmul has the kernel's
 ///     register tile);
 ///  3. output transform AT m A of every tile plus bias, residual and ReLU in
-///     registers, stored straight into the result: an scf.forall over full
-///     rows of tiles, the partial last row and column (output sizes that m
-///     does not divide) peeled with their own static extents.
+///     registers, stored straight into the result: an scf.forall over the T
+///     tiles (balanced across threads). Where m does not divide the output,
+///     into a result rounded up to whole tiles and then copied out of it.
 Value lowerWinograd(OpBuilder &b, Location loc, const ConvParams &p) {
   MLIRContext *ctx = b.getContext();
   KernelAttr k = p.kernel;
@@ -546,25 +546,27 @@ Value lowerWinograd(OpBuilder &b, Location loc, const ConvParams &p) {
     Value zeros = filled(b, loc, RankedTensorType::get({aa, tilesPad - tiles, c}, f32), 0.0);
     vInit = insert(zeros, vInit, {idx(0), idx(tiles), idx(0)}, {aa, tilesPad - tiles, c});
   }
-  Value vTensor = parallelOver(b, loc, n * th, vInit, [&](Value i, Value out) -> SliceOut {
-    auto [ni_, ti_] = divMod(i, th);
-    Value ni = ni_, ti = ti_;
-    Value tile0 = mul(i, tw), y0 = mul(ti, m);
-    SmallVector<OpFoldResult> offsets = {idx(0), tile0, idx(0)};
-    Value row = slice(out, RankedTensorType::get({aa, tw, c}, f32), offsets, {aa, tw, c});
-    row = loopOver(b, loc, 0, tw, 1, row, [&](OpBuilder &, Value j, Value acc) {
-      Value x0 = mul(j, m);
-      return loopOver(b, loc, 0, c, lanes, acc, [&](OpBuilder &, Value cc, Value acc) {
-        SmallVector<Value> d;
-        for (int64_t r = 0; r < a; ++r)
-          for (int64_t q = 0; q < a; ++q)
-            d.push_back(read(padded, {ni, add(y0, r), add(x0, q), cc}));
-        for (auto [e, v] : llvm::enumerate(transform2D(b, loc, wm.bt, a, a, d)))
-          acc = write(v, acc, {cst(e), j, cc});
-        return acc;
-      });
+  // Tile i: image i / (TH * TW), tile row (i / TW) % TH, tile column i % TW.
+  auto tileOrigin = [&](Value i) -> std::array<Value, 3> {
+    auto [ni, rem] = divMod(i, th * tw);
+    auto [ti, j] = divMod(rem, tw);
+    return {ni, mul(ti, m), mul(j, m)};
+  };
+  Value vTensor = parallelOver(b, loc, tiles, vInit, [&](Value i, Value out) -> SliceOut {
+    std::array<Value, 3> origin = tileOrigin(i);
+    Value ni = origin[0], y0 = origin[1], x0 = origin[2];
+    SmallVector<OpFoldResult> offsets = {idx(0), i, idx(0)};
+    Value tile = slice(out, RankedTensorType::get({aa, 1, c}, f32), offsets, {aa, 1, c});
+    tile = loopOver(b, loc, 0, c, lanes, tile, [&](OpBuilder &, Value cc, Value acc) {
+      SmallVector<Value> d;
+      for (int64_t r = 0; r < a; ++r)
+        for (int64_t q = 0; q < a; ++q)
+          d.push_back(read(padded, {ni, add(y0, r), add(x0, q), cc}));
+      for (auto [e, v] : llvm::enumerate(transform2D(b, loc, wm.bt, a, a, d)))
+        acc = write(v, acc, {cst(e), cst(0), cc});
+      return acc;
     });
-    return {row, offsets, {aa, tw, c}};
+    return {tile, offsets, {aa, 1, c}};
   });
 
   // 2. The GEMMs, one per transform element and channel block.
@@ -591,68 +593,55 @@ Value lowerWinograd(OpBuilder &b, Location loc, const ConvParams &p) {
     return {mm.getResult(0), offsets, {1, tilesPad, block}};
   });
 
-  // 3. Output transform and epilogue, into `acc` = rows [ti * m, ti * m +
-  // rowsValid) of image ni.
+  // 3. Output transform and epilogue of every tile, into the result rounded
+  // up to whole tiles where m does not divide it (then copied out of it; the
+  // residual is read at clamped coordinates there).
   Value reluMax = p.reluMax ? arith::ConstantOp::create(
                                   b, loc, DenseElementsAttr::get(vt, ArrayRef<float>(*p.reluMax)))
                                   .getResult()
                             : Value();
   Value zeroVec =
       arith::ConstantOp::create(b, loc, DenseElementsAttr::get(vt, ArrayRef<float>(0.0f)));
-  auto emitTile = [&](Value acc, Value ni, Value ti, Value j, int64_t rowsValid,
-                      int64_t colsValid) -> Value {
-    Value t = arith::AddIOp::create(b, loc, mul(arith::AddIOp::create(b, loc, mul(ni, th), ti), tw), j);
-    Value y0 = mul(ti, m), x0 = mul(j, m);
-    return loopOver(b, loc, 0, f, lanes, acc, [&](OpBuilder &, Value ff, Value acc) {
+  bool padOut = oh % m || ow % m;
+  auto outType = padOut ? RankedTensorType::get({n, th * m, tw * m, f}, f32) : type;
+  auto clamp = [&](Value v, int64_t last) -> Value {
+    return padOut ? arith::MinUIOp::create(b, loc, v, cst(last)).getResult() : v;
+  };
+  Value result = parallelOver(b, loc, tiles, emptyLike(b, loc, outType),
+                              [&](Value i, Value out) -> SliceOut {
+    std::array<Value, 3> origin = tileOrigin(i);
+    Value ni = origin[0], y0 = origin[1], x0 = origin[2];
+    SmallVector<OpFoldResult> offsets = {ni, y0, x0, idx(0)};
+    Value tile = slice(out, RankedTensorType::get({1, m, m, f}, f32), offsets, {1, m, m, f});
+    tile = loopOver(b, loc, 0, f, lanes, tile, [&](OpBuilder &, Value ff, Value acc) {
       SmallVector<Value> mv;
       for (int64_t e = 0; e < aa; ++e)
-        mv.push_back(read(mTensor, {cst(e), t, ff}));
+        mv.push_back(read(mTensor, {cst(e), i, ff}));
       SmallVector<Value> y = transform2D(b, loc, wm.at, m, a, mv);
       Value bias = p.bias ? read(p.bias, {ff}) : Value();
-      for (int64_t r = 0; r < rowsValid; ++r)
-        for (int64_t q = 0; q < colsValid; ++q) {
+      for (int64_t r = 0; r < m; ++r)
+        for (int64_t q = 0; q < m; ++q) {
           Value v = y[r * m + q];
           if (bias)
             v = arith::AddFOp::create(b, loc, v, bias);
           if (p.residual)
-            v = arith::AddFOp::create(b, loc, v,
-                                      read(p.residual, {ni, add(y0, r), add(x0, q), ff}));
+            v = arith::AddFOp::create(
+                b, loc, v,
+                read(p.residual, {ni, clamp(add(y0, r), oh - 1), clamp(add(x0, q), ow - 1), ff}));
           if (p.relu)
             v = arith::MaxNumFOp::create(b, loc, v, zeroVec);
           if (reluMax)
             v = arith::MinNumFOp::create(b, loc, v, reluMax);
-          acc = write(v, acc, {cst(0), cst(r), add(x0, q), ff});
+          acc = write(v, acc, {cst(0), cst(r), cst(q), ff});
         }
       return acc;
     });
-  };
-  auto emitRow = [&](Value acc, Value ni, Value ti, int64_t rowsValid) -> Value {
-    acc = loopOver(b, loc, 0, ow / m, 1, acc, [&](OpBuilder &, Value j, Value acc) {
-      return emitTile(acc, ni, ti, j, rowsValid, m);
-    });
-    if (ow % m)
-      acc = emitTile(acc, ni, ti, cst(ow / m), rowsValid, ow % m);
-    return acc;
-  };
-  int64_t full = oh / m, rest = oh % m;
-  Value result = emptyLike(b, loc, type);
-  if (full)
-    result = parallelOver(b, loc, n * full, result, [&](Value i, Value out) -> SliceOut {
-      auto [ni_, ti_] = divMod(i, full);
-      Value ni = ni_, ti = ti_;
-      SmallVector<OpFoldResult> offsets = {ni, mul(ti, m), idx(0), idx(0)};
-      auto rowType = RankedTensorType::get({1, m, ow, f}, f32);
-      return {emitRow(slice(out, rowType, offsets, {1, m, ow, f}), ni, ti, m), offsets,
-              {1, m, ow, f}};
-    });
-  if (rest)
-    result = loopOver(b, loc, 0, n, 1, result, [&](OpBuilder &, Value ni, Value acc) {
-      SmallVector<OpFoldResult> offsets = {ni, idx(full * m), idx(0), idx(0)};
-      auto rowType = RankedTensorType::get({1, rest, ow, f}, f32);
-      Value row = emitRow(slice(acc, rowType, offsets, {1, rest, ow, f}), ni, cst(full), rest);
-      return insert(row, acc, offsets, {1, rest, ow, f});
-    });
-  return result;
+    return {tile, offsets, {1, m, m, f}};
+  });
+  if (!padOut)
+    return result;
+  Value valid = slice(result, type, {idx(0), idx(0), idx(0), idx(0)}, {n, oh, ow, f});
+  return linalg::CopyOp::create(b, loc, valid, emptyLike(b, loc, type)).getResult(0);
 }
 
 FailureOr<Value> lowerConv(OpBuilder &b, Location loc, const ConvParams &p) {

@@ -532,35 +532,38 @@ func.func @fused_conv_relu6(%x: tensor<1x2x5x5xf32>, %w: tensor<3x2x3x3xf32>, %b
 
 // -----
 
-// Winograd F(2x2, 3x3) on a 3x5 output (tiles 2x3, a partial last row and
-// column), filter already transformed [F/B, 4, 4, C, B]: the input padded
-// to 2 * 2 + 2 rows and 3 * 2 + 2 columns; stage 1 a forall over the 2
-// rows of tiles writing V [16, T, C] with T = 6 tiles rounded up to the
-// register tile's 4 rows (the 2 extra tiles zero); stage 2 one matmul per
-// transform element and block (16 x 2) with the kernel; stage 3 the output
-// transform of the full rows of tiles in a forall (1 row, each with its
-// last tile's single column peeled), then the partial last row in a loop
-// over images. Bias, residual and ReLU on the vectors before each store.
+// Winograd F(2x2, 3x3) on a 3x5 output (2 x 3 = 6 tiles, the last row and
+// column partial), filter already transformed [F/B, 4, 4, C, B]: the input
+// padded to 2 * 2 + 2 rows and 3 * 2 + 2 columns; stage 1 a forall over the
+// 6 tiles writing V [16, T, C] with T = 6 rounded up to the register tile's
+// 4 rows (the 2 extra tiles zero); stage 2 one matmul per transform element
+// and block (16 x 2) with the kernel; stage 3 a forall over the 6 tiles
+// into a 4x6 result (whole tiles), bias, residual (at clamped coordinates)
+// and ReLU on the vectors before each store, then the 3x5 copied out.
 // CHECK-LABEL: func.func @winograd
 // CHECK: tensor.pad %{{.+}} low[0, 1, 1, 0] high[0, 2, 2, 0]
 // CHECK: linalg.fill {{.*}} -> tensor<16x2x4xf32>
 // CHECK: tensor.insert_slice %{{.+}} into %{{.+}}[0, 6, 0] [16, 2, 4] [1, 1, 1]
-// CHECK: scf.forall (%{{.+}}) in (2) shared_outs(%{{.+}} = %{{.+}}) -> (tensor<16x8x4xf32>)
+// CHECK: scf.forall (%[[T:.+]]) in (6) shared_outs(%{{.+}} = %{{.+}}) -> (tensor<16x8x4xf32>)
+// CHECK: tensor.extract_slice %{{.+}}[0, %[[T]], 0] [16, 1, 4] [1, 1, 1] : tensor<16x8x4xf32> to tensor<16x1x4xf32>
 // CHECK-COUNT-16: vector.transfer_read %padded
 // CHECK: arith.subf %{{.+}}, %{{.+}} : vector<4xf32>
-// CHECK-COUNT-16: vector.transfer_write %{{.+}} {in_bounds = [true]} : vector<4xf32>, tensor<16x3x4xf32>
+// CHECK-COUNT-16: vector.transfer_write %{{.+}} {in_bounds = [true]} : vector<4xf32>, tensor<16x1x4xf32>
 // CHECK: scf.forall (%{{.+}}) in (32) shared_outs(%{{.+}} = %{{.+}}) -> (tensor<16x8x8xf32>)
 // CHECK: linalg.fill
 // CHECK: linalg.matmul {kiln.kernel = #kiln.kernel<kind = winograd_f2, layout = nhwc, block = 4, register_tile = [4, 4, 1], cache_tile = [], parallel_dims = []{{.*}}>} ins(%{{.+}}, %{{.+}} : tensor<8x4xf32>, tensor<4x4xf32>) outs(%{{.+}} : tensor<8x4xf32>)
-// CHECK: scf.forall (%{{.+}}) in (1) shared_outs(%{{.+}} = %{{.+}}) -> (tensor<1x3x5x8xf32>)
+// CHECK: scf.forall (%{{.+}}) in (6) shared_outs(%{{.+}} = %{{.+}}) -> (tensor<1x4x6x8xf32>)
+// CHECK: tensor.extract_slice %{{.+}} [1, 2, 2, 8] [1, 1, 1, 1] : tensor<1x4x6x8xf32> to tensor<1x2x2x8xf32>
 // CHECK-COUNT-16: vector.transfer_read %{{.+}} : tensor<16x8x8xf32>, vector<4xf32>
 // CHECK: vector.transfer_read %arg2
 // CHECK: arith.addf
-// CHECK: vector.transfer_read %arg3
+// CHECK: %[[Y:.+]] = arith.minui %{{.+}}, %{{.+}} : index
+// CHECK: %[[X:.+]] = arith.minui %{{.+}}, %{{.+}} : index
+// CHECK: vector.transfer_read %arg3[%{{.+}}, %[[Y]], %[[X]], %{{.+}}]
 // CHECK: arith.maxnumf
-// CHECK: vector.transfer_write %{{.+}} : vector<4xf32>, tensor<1x2x5x8xf32>
-// CHECK: scf.for %{{.+}} = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%{{.+}} = %{{.+}}) -> (tensor<1x3x5x8xf32>)
-// CHECK: tensor.extract_slice %{{.+}}[%{{.+}}, 2, 0, 0] [1, 1, 5, 8] [1, 1, 1, 1] : tensor<1x3x5x8xf32> to tensor<1x1x5x8xf32>
+// CHECK: vector.transfer_write %{{.+}} : vector<4xf32>, tensor<1x2x2x8xf32>
+// CHECK: tensor.extract_slice %{{.+}}[0, 0, 0, 0] [1, 3, 5, 8] [1, 1, 1, 1] : tensor<1x4x6x8xf32> to tensor<1x3x5x8xf32>
+// CHECK: linalg.copy
 // CHECK-NOT: linalg.conv
 func.func @winograd(%x: tensor<1x3x5x4xf32>, %w: tensor<2x4x4x4x4xf32>, %b: tensor<8xf32>, %r: tensor<1x3x5x8xf32>) -> tensor<1x3x5x8xf32> {
   %0 = kiln.fused_conv %x, %w, %b, %r {layout = "NHWC", pads = array<i64: 1, 1, 1, 1>, relu,
