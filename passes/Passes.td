@@ -53,9 +53,10 @@ def KilnLayout : Pass<"kiln-layout", "mlir::func::FuncOp"> {
     Rewrites NCHW `kiln.fused_conv` (group 1, constant filter) and pooling
     ops to NHWC, wrapping them in `kiln.transpose`s; filters are transposed
     to [KH, KW, C, F] at compile time. Transposes are then pushed through
-    ReLU and Add and cancelled, so relayouts remain only at the edges of
-    NHWC regions (the graph input and the classifier). README.md's design
-    notes say why NHWC.
+    ReLU and Add (every elementwise op) and cancelled, and a
+    `kiln.batch_norm` of an NHWC tensor becomes an NHWC batch norm, so
+    relayouts remain only at the edges of NHWC regions (the graph input and
+    the classifier). README.md's design notes say why NHWC.
   }];
   let dependentDialects = ["mlir::arith::ArithDialect"];
 }
