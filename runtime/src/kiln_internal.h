@@ -36,6 +36,18 @@
 #define KILN_PRINTF_FORMAT(fmt, args)
 #endif
 
+/* Calls into generated code (the model's invoke function, parallel loop
+   bodies) go through pointers to functions that the kiln compiler emitted
+   without the type signature that -fsanitize=function reads in the 8 bytes
+   before the callee: such a check reads whatever precedes the function,
+   and faults when that is the start of a mapping. Functions that make those
+   calls opt out of that one check. */
+#if defined(__clang__)
+#define KILN_CALLS_GENERATED_CODE __attribute__((no_sanitize("function")))
+#else
+#define KILN_CALLS_GENERATED_CODE
+#endif
+
 /// Capacity (including the NUL) of every stored error message.
 #define KILN_ERROR_CAPACITY 512
 

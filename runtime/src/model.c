@@ -423,6 +423,7 @@ static int ranges_overlap(const void *a, size_t a_size, const void *b,
 }
 
 /// kiln_model_run with the instance's run lock held.
+KILN_CALLS_GENERATED_CODE
 static kiln_status run_locked(kiln_model *model, const kiln_tensor *inputs,
                               size_t num_inputs, kiln_tensor *outputs,
                               size_t num_outputs) {

@@ -100,6 +100,7 @@ kiln_threadpool *kiln_threadpool_set_current(kiln_threadpool *pool) {
 }
 
 /// Runs chunk `index` of the current job (static, balanced partition).
+KILN_CALLS_GENERATED_CODE
 static void run_chunk(kiln_threadpool *pool, int32_t index) {
   int64_t n = pool->job_n, chunks = pool->num_threads;
   int64_t base = n / chunks, rem = n % chunks;
@@ -238,6 +239,7 @@ void kiln_threadpool_destroy(kiln_threadpool *pool) {
     stop_and_free(pool);
 }
 
+KILN_CALLS_GENERATED_CODE
 void kiln_rt_parallel_for(int64_t n,
                           void (*body)(void *env, int64_t begin, int64_t end),
                           void *env) {
