@@ -507,6 +507,11 @@ LogicalResult kiln::verifyKernelFor(Operation *op, KernelAttr k) {
     ArrayRef<int64_t> out = conv.getType().getShape();
     ArrayRef<int64_t> rt = k.getRegisterTile();
     if (k.getKind() == KernelKind::direct_conv && rt.size() == 7) {
+      // The tile becomes a 1-D convolution along one output row (the
+      // decomposition needs one output row and one filter row).
+      if (rt[1] != 1 || rt[4] != 1)
+        return fail() << "register tile rows and filter rows must be 1 (one output row "
+                         "per micro-kernel), got " << rt[1] << " and " << rt[4];
       if (rt[1] > 0 && out[1] % rt[1] != 0)
         return fail() << "register tile rows " << rt[1] << " do not divide the " << out[1]
                       << " output rows";

@@ -33,6 +33,7 @@
 // CHECK-DAG: error: loc("wlanes"): kernel winograd_f2: needs input channels (16) and block (8) that are multiples of the 16 vector lanes
 // CHECK-DAG: error: loc("wtile"): kernel winograd_f4: register_tile is [tiles, block, 1]: the GEMM's channels are the block's and its reduction steps by 1
 // CHECK-DAG: error: loc("wcache"): kernel winograd_f4: has no cache tile (cache_tile = [])
+// CHECK-DAG: error: loc("rows2"): kernel direct_conv: register tile rows and filter rows must be 1 (one output row per micro-kernel), got 2 and 1
 
 // expected-error @unknown {{kernel direct_conv: block 5 does not divide the 64 output channels}}
 // expected-error @unknown {{kernel direct_conv: register_tile needs 7 sizes (one per loop), got 3}}
@@ -60,6 +61,7 @@
 // expected-error @unknown {{kernel winograd_f2: needs input channels (16) and block (8) that are multiples of the 16 vector lanes}}
 // expected-error @unknown {{kernel winograd_f4: register_tile is [tiles, block, 1]: the GEMM's channels are the block's and its reduction steps by 1}}
 // expected-error @unknown {{kernel winograd_f4: has no cache tile (cache_tile = [])}}
+// expected-error @unknown {{kernel direct_conv: register tile rows and filter rows must be 1 (one output row per micro-kernel), got 2 and 1}}
 module attributes {kiln.options = #kiln.options<vectorize = true, parallel = true>, kiln.target = #kiln.target<triple = "x86_64-unknown-linux-gnu", cpu = "znver4", features = "+avx512f", vector_bits = 512, vector_registers = 32, l1_bytes = 32768, l2_bytes = 1048576>} {
 func.func @bad(%x: tensor<1x8x8x16xf32>, %wd: tensor<3x3x16x64xf32>, %b: tensor<64xf32>, %xn: tensor<1x16x8x8xf32>,
     %g: tensor<4x64xf32>, %gw: tensor<64x2xf32>) {
@@ -94,6 +96,7 @@ func.func @bad(%x: tensor<1x8x8x16xf32>, %wd: tensor<3x3x16x64xf32>, %b: tensor<
   %23 = kiln.fused_conv %x, %w, %b {layout = "NHWC", pads = array<i64: 1, 1, 1, 1>} : (tensor<1x8x8x16xf32>, tensor<3x3x16x64xf32>, tensor<64xf32>) -> tensor<1x8x8x64xf32> loc("wlanes")
   %24 = kiln.fused_conv %x, %w, %b {layout = "NHWC", pads = array<i64: 1, 1, 1, 1>} : (tensor<1x8x8x16xf32>, tensor<3x3x16x64xf32>, tensor<64xf32>) -> tensor<1x8x8x64xf32> loc("wtile")
   %25 = kiln.fused_conv %x, %w, %b {layout = "NHWC", pads = array<i64: 1, 1, 1, 1>} : (tensor<1x8x8x16xf32>, tensor<3x3x16x64xf32>, tensor<64xf32>) -> tensor<1x8x8x64xf32> loc("wcache")
+  %26 = kiln.fused_conv %x, %w, %b {layout = "NHWC", pads = array<i64: 1, 1, 1, 1>} : (tensor<1x8x8x16xf32>, tensor<3x3x16x64xf32>, tensor<64xf32>) -> tensor<1x8x8x64xf32> loc("rows2")
   return
 }
 }
