@@ -179,7 +179,7 @@ static KernelAttr selectWinograd(FusedConvOp op, const TargetInfo &t, int64_t bl
   if (!best)
     return {};
   // No parallel_dims: the three stages are scf.forall loops of their own
-  // (rows of tiles; transform elements x blocks), on the thread pool
+  // (tiles; transform elements x blocks), on the thread pool
   // unless --no-parallel.
   return makeKernel(op->getContext(), kind, Layout::nhwc, block, {best, block, 1}, {}, {},
                     lanes);
@@ -512,9 +512,6 @@ LogicalResult kiln::verifyKernelFor(Operation *op, KernelAttr k) {
       if (rt[1] != 1 || rt[4] != 1)
         return fail() << "register tile rows and filter rows must be 1 (one output row "
                          "per micro-kernel), got " << rt[1] << " and " << rt[4];
-      if (rt[1] > 0 && out[1] % rt[1] != 0)
-        return fail() << "register tile rows " << rt[1] << " do not divide the " << out[1]
-                      << " output rows";
       if (rt[2] > 0 && out[2] % rt[2] != 0)
         return fail() << "register tile pixels " << rt[2] << " do not divide the " << out[2]
                       << " output columns";
