@@ -147,6 +147,17 @@ int64_t ceilExtra(int64_t in, int64_t k, int64_t s, int64_t pb, int64_t pe,
   return std::max<int64_t>(0, (out - 1) * s + k - (in + pb + pe));
 }
 
+/// scf.for over [lb, ub) by `step` threading one tensor through `body`.
+Value loopOver(OpBuilder &b, Location loc, int64_t lb, int64_t ub, int64_t step, Value init,
+               function_ref<Value(OpBuilder &, Value, Value)> body) {
+  auto cst = [&](int64_t v) -> Value { return arith::ConstantIndexOp::create(b, loc, v); };
+  auto loop = scf::ForOp::create(b, loc, cst(lb), cst(ub), cst(step), ValueRange{init},
+                                 [&](OpBuilder &nb, Location nl, Value iv, ValueRange args) {
+                                   scf::YieldOp::create(nb, nl, body(nb, iv, args[0]));
+                                 });
+  return loop.getResult(0);
+}
+
 //===----------------------------------------------------------------------===//
 // Convolutions
 //===----------------------------------------------------------------------===//
@@ -263,18 +274,46 @@ Value lowerPointwiseGemm(OpBuilder &b, Location loc, const ConvParams &p) {
     Value wSlice =
         filterBlock(b, loc, p.filter, fo, RankedTensorType::get({c, block}, f32));
     Value outSlice = tensor::ExtractSliceOp::create(b, loc, tileType, out, offsets, sizes, ones);
-    Value acc = biasInit(b, loc, p.bias, fOff, outSlice);
-    auto mm = linalg::MatmulOp::create(b, loc, TypeRange{tileType}, ValueRange{aSlice, wSlice},
-                                       ValueRange{acc});
-    // The chunks are this loop's; the matmul keeps the register tile.
-    setKernel(mm, KernelAttr::get(ctx, k.getKind(), k.getLayout(), k.getBlock(),
-                                  k.getRegisterTile(), {}, k.getParallelDims(), k.getLanes(),
-                                  k.getConfig()));
-    Value resSlice = residual ? tensor::ExtractSliceOp::create(b, loc, tileType, residual,
-                                                               offsets, sizes, ones)
-                                    .getResult()
-                              : Value();
-    Value result = epilogue(b, loc, p, mm.getResult(0), resSlice, tileType);
+    // One register tile of R pixels x the block per iteration of an scf.for
+    // over the chunk: bias broadcast, K loop and epilogue on the same [R, B]
+    // tile, which the vectorizer keeps in registers, so the output is
+    // written once (kiln-select-kernels' R divides the chunk). Measured on
+    // Emerald Rapids, 1 thread: 56x56 C64->F256 1.35-1.46 -> 1.01 ms, 7x7
+    // C512->F2048 1.06-1.1 -> 0.77-0.85 ms; ResNet50 82 -> 68 ms. A
+    // register tile of 0 pixels takes the chunk as one tile.
+    ArrayRef<int64_t> reg = k.getRegisterTile();
+    bool regTile = reg.size() == 3 && reg[0] > 0;
+    int64_t r = regTile ? reg[0] : mc;
+    auto regType = RankedTensorType::get({r, block}, f32);
+    // The epilogue's ops stay whole: vectors of [R, B], no loops.
+    KernelAttr whole = regTile ? KernelAttr::get(ctx, KernelKind::vector, Layout::any, 0, {0, 0},
+                                                {}, {}, k.getLanes(), false)
+                              : KernelAttr();
+    auto gemm = KernelAttr::get(ctx, k.getKind(), k.getLayout(), k.getBlock(),
+                                regTile ? ArrayRef<int64_t>{r, block, 1} : reg, {}, {},
+                                k.getLanes(), k.getConfig());
+    Value result = loopOver(b, loc, 0, mc, r, outSlice, [&](OpBuilder &, Value row, Value acc) {
+      SmallVector<OpFoldResult> at = {row, idx(0)}, regSizes = {idx(r), idx(block)};
+      Value aTile = tensor::ExtractSliceOp::create(
+          b, loc, RankedTensorType::get({r, c}, f32), aSlice, at,
+          ArrayRef<OpFoldResult>{idx(r), idx(c)}, ones);
+      Value oTile = tensor::ExtractSliceOp::create(b, loc, regType, acc, at, regSizes, ones);
+      Value init = biasInit(b, loc, p.bias, fOff, oTile);
+      setKernel(init.getDefiningOp(), whole);
+      auto mm = linalg::MatmulOp::create(b, loc, TypeRange{regType}, ValueRange{aTile, wSlice},
+                                         ValueRange{init});
+      setKernel(mm, gemm);
+      Value resTile;
+      if (residual)
+        resTile = tensor::ExtractSliceOp::create(
+            b, loc, regType, residual,
+            ArrayRef<OpFoldResult>{arith::AddIOp::create(b, loc, mOff, row).getResult(), fOff},
+            regSizes, ones);
+      Value e = epilogue(b, loc, p, mm.getResult(0), resTile, regType);
+      if (e != mm.getResult(0))
+        setKernel(e.getDefiningOp(), whole);
+      return tensor::InsertSliceOp::create(b, loc, e, acc, at, regSizes, ones).getResult();
+    });
     b.setInsertionPointToStart(forall.getTerminator().getBody());
     tensor::ParallelInsertSliceOp::create(b, loc, result, out, offsets, sizes, ones);
   }
@@ -385,17 +424,6 @@ Value groupedNhwcConv(OpBuilder &b, Location loc, Value input, Value filter, Val
 //===----------------------------------------------------------------------===//
 // Winograd F(m x m, 3 x 3)
 //===----------------------------------------------------------------------===//
-
-/// scf.for over [lb, ub) by `step` threading one tensor through `body`.
-Value loopOver(OpBuilder &b, Location loc, int64_t lb, int64_t ub, int64_t step, Value init,
-               function_ref<Value(OpBuilder &, Value, Value)> body) {
-  auto cst = [&](int64_t v) -> Value { return arith::ConstantIndexOp::create(b, loc, v); };
-  auto loop = scf::ForOp::create(b, loc, cst(lb), cst(ub), cst(step), ValueRange{init},
-                                 [&](OpBuilder &nb, Location nl, Value iv, ValueRange args) {
-                                   scf::YieldOp::create(nb, nl, body(nb, iv, args[0]));
-                                 });
-  return loop.getResult(0);
-}
 
 /// A slice one iteration of a forall computes, and where it goes.
 struct SliceOut {
