@@ -561,12 +561,6 @@ Value lowerWinograd(OpBuilder &b, Location loc, const ConvParams &p) {
       sz.push_back(idx(s));
     return tensor::InsertSliceOp::create(b, loc, src, dest, offsets, sz, ones).getResult();
   };
-  // Padded so that every tile's A x A window lies inside (the tiles of a
-  // partial last row or column read zeros).
-  Value padded = padSpatial(b, loc, p.input, /*nhwc=*/true, p.pads[0], p.pads[1],
-                            th * m + 2 - in.getDimSize(1) - p.pads[0],
-                            tw * m + 2 - in.getDimSize(2) - p.pads[1], 0.0);
-
   // 1. Input transform.
   auto vType = RankedTensorType::get({aa, tilesPad, c}, f32);
   Value vInit = emptyLike(b, loc, vType);
@@ -580,21 +574,70 @@ Value lowerWinograd(OpBuilder &b, Location loc, const ConvParams &p) {
     auto [ti, j] = divMod(rem, tw);
     return {ni, mul(ti, m), mul(j, m)};
   };
+  // The input is read where it is, not padded: a tile whose A x A window
+  // (origin shifted by the pads) lies inside the image reads it directly;
+  // one on the border reads clamped coordinates and selects zero outside,
+  // so no padded copy of the input is made.
+  int64_t ih = in.getDimSize(1), iw = in.getDimSize(2), pt = p.pads[0], pl = p.pads[1];
+  Value zeroVec =
+      arith::ConstantOp::create(b, loc, DenseElementsAttr::get(vt, ArrayRef<float>(0.0f)));
+  auto cmp = [&](arith::CmpIPredicate pred, Value x, int64_t v) -> Value {
+    return arith::CmpIOp::create(b, loc, pred, x, cst(v));
+  };
+  auto both = [&](Value x, Value y) -> Value { return arith::AndIOp::create(b, loc, x, y); };
   Value vTensor = parallelOver(b, loc, tiles, vInit, [&](Value i, Value out) -> SliceOut {
     std::array<Value, 3> origin = tileOrigin(i);
-    Value ni = origin[0], y0 = origin[1], x0 = origin[2];
+    Value ni = origin[0], y0 = add(origin[1], -pt), x0 = add(origin[2], -pl);
     SmallVector<OpFoldResult> offsets = {idx(0), i, idx(0)};
-    Value tile = slice(out, RankedTensorType::get({aa, 1, c}, f32), offsets, {aa, 1, c});
-    tile = loopOver(b, loc, 0, c, lanes, tile, [&](OpBuilder &, Value cc, Value acc) {
-      SmallVector<Value> d;
-      for (int64_t r = 0; r < a; ++r)
-        for (int64_t q = 0; q < a; ++q)
-          d.push_back(read(padded, {ni, add(y0, r), add(x0, q), cc}));
-      for (auto [e, v] : llvm::enumerate(transform2D(b, loc, wm.bt, a, a, d)))
-        acc = write(v, acc, {cst(e), cst(0), cc});
-      return acc;
-    });
-    return {tile, offsets, {aa, 1, c}};
+    auto tileType = RankedTensorType::get({aa, 1, c}, f32);
+    Value tile = slice(out, tileType, offsets, {aa, 1, c});
+    // Transforms the window whose element (r, q) `load` reads.
+    auto transformTile = [&](function_ref<Value(int64_t, int64_t, Value)> load) {
+      return loopOver(b, loc, 0, c, lanes, tile, [&](OpBuilder &, Value cc, Value acc) {
+        SmallVector<Value> d;
+        for (int64_t r = 0; r < a; ++r)
+          for (int64_t q = 0; q < a; ++q)
+            d.push_back(load(r, q, cc));
+        for (auto [e, v] : llvm::enumerate(transform2D(b, loc, wm.bt, a, a, d)))
+          acc = write(v, acc, {cst(e), cst(0), cc});
+        return acc;
+      });
+    };
+    using P = arith::CmpIPredicate;
+    auto border = [&]() -> Value {
+      SmallVector<Value> ys, xs, yOk, xOk;
+      auto clampTo = [&](Value v, int64_t hi) -> Value {
+        Value lo = arith::MaxSIOp::create(b, loc, v, cst(0));
+        return arith::MinSIOp::create(b, loc, lo, cst(hi - 1));
+      };
+      for (int64_t r = 0; r < a; ++r) {
+        Value y = add(y0, r);
+        ys.push_back(clampTo(y, ih));
+        yOk.push_back(both(cmp(P::sge, y, 0), cmp(P::slt, y, ih)));
+      }
+      for (int64_t q = 0; q < a; ++q) {
+        Value x = add(x0, q);
+        xs.push_back(clampTo(x, iw));
+        xOk.push_back(both(cmp(P::sge, x, 0), cmp(P::slt, x, iw)));
+      }
+      return transformTile([&](int64_t r, int64_t q, Value cc) {
+        Value v = read(p.input, {ni, ys[r], xs[q], cc});
+        return arith::SelectOp::create(b, loc, both(yOk[r], xOk[q]), v, zeroVec).getResult();
+      });
+    };
+    if (ih < a || iw < a) // no window fits inside
+      return {border(), offsets, {aa, 1, c}};
+    Value inside = both(both(cmp(P::sge, y0, 0), cmp(P::sle, y0, ih - a)),
+                        both(cmp(P::sge, x0, 0), cmp(P::sle, x0, iw - a)));
+    auto ifOp = scf::IfOp::create(
+        b, loc, inside,
+        [&](OpBuilder &, Location) {
+          scf::YieldOp::create(b, loc, transformTile([&](int64_t r, int64_t q, Value cc) {
+                                 return read(p.input, {ni, add(y0, r), add(x0, q), cc});
+                               }));
+        },
+        [&](OpBuilder &, Location) { scf::YieldOp::create(b, loc, border()); });
+    return {ifOp.getResult(0), offsets, {aa, 1, c}};
   });
 
   // 2. The GEMMs, one per transform element and channel block.
@@ -628,8 +671,6 @@ Value lowerWinograd(OpBuilder &b, Location loc, const ConvParams &p) {
                                   b, loc, DenseElementsAttr::get(vt, ArrayRef<float>(*p.reluMax)))
                                   .getResult()
                             : Value();
-  Value zeroVec =
-      arith::ConstantOp::create(b, loc, DenseElementsAttr::get(vt, ArrayRef<float>(0.0f)));
   bool padOut = oh % m || ow % m;
   auto outType = padOut ? RankedTensorType::get({n, th * m, tw * m, f}, f32) : type;
   auto clamp = [&](Value v, int64_t last) -> Value {
