@@ -382,6 +382,39 @@ def _():  # ceil((6-3)/2)+1 = 3 (last window starts inside the input)
                   strides=[2, 2], ceil_mode=1)
 
 
+def _conv_maxpool(hw, pool_hw, **pool):
+    """Conv (3 -> 32 channels, so whole vectors of channels on every
+    target) -> MaxPool inside the NHWC region: the vector max pool that
+    reads clamped coordinates instead of a -inf padded copy."""
+    nodes = [
+        helper.make_node("Conv", ["X", "W", "B"], ["c"], name="conv",
+                         kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+        helper.make_node("MaxPool", ["c"], ["Y"], name="pool", **pool),
+    ]
+    return mk(nodes, [vi("X", F, [1, 3, hw, hw])], [vi("Y", F, [1, 32, pool_hw, pool_hw])],
+              [W("W", [32, 3, 3, 3]), W("B", [32])])
+
+
+@model("conv_maxpool_pads")
+def _():  # ResNet's stem pool: k3 s2 p1 on an odd size, both borders padded
+    return _conv_maxpool(13, 7, kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1])
+
+
+@model("conv_maxpool_ceil")
+def _():  # ceil((13-2)/2)+1 = 7: the last window reaches past the input
+    return _conv_maxpool(13, 7, kernel_shape=[2, 2], strides=[2, 2], ceil_mode=1)
+
+
+@model("conv_maxpool_asym")
+def _():  # pads only at the start (0 at the end), a 3x2 window, stride 1x2
+    return mk([helper.make_node("Conv", ["X", "W", "B"], ["c"], name="conv",
+                                kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+               helper.make_node("MaxPool", ["c"], ["Y"], name="pool", kernel_shape=[3, 2],
+                                strides=[1, 2], pads=[2, 1, 0, 0])],
+              [vi("X", F, [1, 3, 9, 9])], [vi("Y", F, [1, 32, 9, 5])],
+              [W("W", [32, 3, 3, 3]), W("B", [32])])
+
+
 @model("maxpool_op8")
 def _():
     return single("MaxPool", [1, 2, 8, 8], [1, 2, 4, 4], opset=8, ir=3,

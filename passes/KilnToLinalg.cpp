@@ -885,12 +885,82 @@ struct WindowGeometry {
   }
 };
 
+/// NHWC max pool as vector code on the unpadded input: an scf.forall over
+/// the N x OH output rows, each pixel's channel vectors the maximum of the
+/// KH x KW input vectors at clamped coordinates. Clamping moves a padded
+/// position to the nearest input position of the same window, which never
+/// changes the maximum, so no padded copy of the input (filled with -inf)
+/// is needed. Needs every window to overlap the input and whole vectors of
+/// channels; std::nullopt otherwise.
+std::optional<Value> lowerMaxPoolNhwc(OpBuilder &b, Location loc, MaxPoolOp op, Value input) {
+  KernelAttr kernel = getKernel(op);
+  RankedTensorType type = op.getType(), in = tensorType(input);
+  auto k = op.getKernelShape(), s = op.getStrides(), p = op.getPads();
+  int64_t n = type.getDimSize(0), oh = type.getDimSize(1), ow = type.getDimSize(2),
+          c = type.getDimSize(3), ih = in.getDimSize(1), iw = in.getDimSize(2);
+  int64_t lanes = kernel ? kernel.getLanes() : 0;
+  if (!kernel || kernel.getKind() != KernelKind::pool || lanes <= 0 || c % lanes ||
+      p[0] > k[0] - 1 || p[1] > k[1] - 1 || (oh - 1) * s[0] - p[0] > ih - 1 ||
+      (ow - 1) * s[1] - p[1] > iw - 1)
+    return std::nullopt;
+  Type f32 = type.getElementType();
+  auto vt = VectorType::get({lanes}, f32);
+  auto cst = [&](int64_t v) -> Value { return arith::ConstantIndexOp::create(b, loc, v); };
+  auto clampAt = [&](Value base, int64_t off, int64_t size) -> Value {
+    Value v = arith::AddIOp::create(b, loc, base, cst(off));
+    v = arith::MaxSIOp::create(b, loc, v, cst(0));
+    return arith::MinSIOp::create(b, loc, v, cst(size - 1));
+  };
+  Value pad = floatConst(b, loc, f32, 0.0);
+  auto rowType = RankedTensorType::get({1, 1, ow, c}, f32);
+  return parallelOver(b, loc, n * oh, emptyLike(b, loc, type), [&](Value i, Value out) {
+    Value ni = arith::DivUIOp::create(b, loc, i, cst(oh));
+    Value y = arith::RemUIOp::create(b, loc, i, cst(oh));
+    Value y0 = arith::MulIOp::create(b, loc, y, cst(s[0]));
+    SmallVector<OpFoldResult> offsets = {ni, y, b.getIndexAttr(0), b.getIndexAttr(0)};
+    Value row = tensor::ExtractSliceOp::create(
+        b, loc, rowType, out, offsets,
+        ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1), b.getIndexAttr(ow),
+                               b.getIndexAttr(c)},
+        SmallVector<OpFoldResult>(4, b.getIndexAttr(1)));
+    SmallVector<Value> ys;
+    for (int64_t r = 0; r < k[0]; ++r)
+      ys.push_back(clampAt(y0, r - p[0], ih));
+    row = loopOver(b, loc, 0, ow, 1, row, [&](OpBuilder &, Value x, Value acc) {
+      Value x0 = arith::MulIOp::create(b, loc, x, cst(s[1]));
+      SmallVector<Value> xs;
+      for (int64_t q = 0; q < k[1]; ++q)
+        xs.push_back(clampAt(x0, q - p[1], iw));
+      return loopOver(b, loc, 0, c, lanes, acc, [&](OpBuilder &, Value cc, Value acc) {
+        Value m;
+        for (Value yy : ys)
+          for (Value xx : xs) {
+            Value v = vector::TransferReadOp::create(b, loc, vt, input,
+                                                     ValueRange{ni, yy, xx, cc}, pad,
+                                                     ArrayRef<bool>{true});
+            m = m ? arith::MaximumFOp::create(b, loc, m, v).getResult() : v;
+          }
+        return vector::TransferWriteOp::create(b, loc, m, acc, ValueRange{cst(0), cst(0), x, cc},
+                                               ArrayRef<bool>{true})
+            .getResult();
+      });
+    });
+    return SliceOut{row, offsets, {1, 1, ow, c}};
+  });
+}
+
 struct LowerMaxPool : OpConversionPattern<MaxPoolOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(MaxPoolOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     bool nhwc = op.getLayout() == "NHWC";
+    if (nhwc) {
+      if (std::optional<Value> r = lowerMaxPoolNhwc(rewriter, loc, op, adaptor.getInput())) {
+        rewriter.replaceOp(op, *r);
+        return success();
+      }
+    }
     WindowGeometry<MaxPoolOp> g(op);
     auto p = op.getPads();
     double lowest = -std::numeric_limits<double>::infinity();

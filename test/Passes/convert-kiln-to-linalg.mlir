@@ -173,6 +173,7 @@ func.func @max_pool_ceil(%x: tensor<1x1x6x6xf32>) -> tensor<1x1x3x3xf32> {
 
 // -----
 
+// Without a pool kernel: linalg's pooling on a -inf padded input.
 // CHECK-LABEL: func.func @max_pool_nhwc
 // CHECK: %[[NINF:.+]] = arith.constant 0xFF800000 : f32
 // CHECK: %[[P:.+]] = tensor.pad %{{.+}} low[0, 1, 1, 0] high[0, 1, 1, 0]
@@ -182,6 +183,34 @@ func.func @max_pool_ceil(%x: tensor<1x1x6x6xf32>) -> tensor<1x1x3x3xf32> {
 func.func @max_pool_nhwc(%x: tensor<1x8x8x2xf32>) -> tensor<1x4x4x2xf32> {
   %0 = kiln.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, layout = "NHWC"} : tensor<1x8x8x2xf32> -> tensor<1x4x4x2xf32>
   return %0 : tensor<1x4x4x2xf32>
+}
+
+// -----
+
+// With the pool kernel and whole vectors of channels: no padding; a forall
+// over the 4 output rows, a loop over the 4 pixels and one over the
+// channel vectors, each output vector the maximum of the 9 input vectors at
+// clamped coordinates (rows 2y - 1 .. 2y + 1 clamped to [0, 7]).
+// CHECK-LABEL: func.func @max_pool_nhwc_vector
+// CHECK-NOT: tensor.pad
+// CHECK: scf.forall (%[[I:.+]]) in (4) shared_outs(%[[OUT:.+]] = %{{.+}}) -> (tensor<1x4x4x4xf32>)
+// CHECK: %[[Y:.+]] = arith.remui %[[I]], %{{.+}} : index
+// CHECK: %[[Y0:.+]] = arith.muli %[[Y]], %{{.+}} : index
+// CHECK: %[[ROW:.+]] = tensor.extract_slice %[[OUT]][%{{.+}}, %[[Y]], 0, 0] [1, 1, 4, 4] [1, 1, 1, 1]
+// CHECK: %[[UP:.+]] = arith.addi %[[Y0]], %{{.+}} : index
+// CHECK: %[[LO:.+]] = arith.maxsi %[[UP]], %{{.+}} : index
+// CHECK: %[[C7:.+]] = arith.constant 7 : index
+// CHECK-NEXT: arith.minsi %[[LO]], %[[C7]] : index
+// CHECK: scf.for %[[X:.+]] = {{.+}} iter_args(%{{.+}} = %[[ROW]])
+// CHECK: scf.for %[[C:.+]] = %{{.+}} to %{{.+}} step %c2
+// CHECK-COUNT-8: arith.maximumf %{{.+}}, %{{.+}} : vector<2xf32>
+// CHECK: vector.transfer_write %{{.+}}[%{{.+}}, %{{.+}}, %[[X]], %[[C]]] {in_bounds = [true]} : vector<2xf32>, tensor<1x1x4x4xf32>
+// CHECK: tensor.parallel_insert_slice %{{.+}} into %[[OUT]][%{{.+}}, %[[Y]], 0, 0] [1, 1, 4, 4]
+// CHECK-NOT: linalg.pooling
+func.func @max_pool_nhwc_vector(%x: tensor<1x8x8x4xf32>) -> tensor<1x4x4x4xf32> {
+  %0 = kiln.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, layout = "NHWC",
+      kiln.kernel = #kiln.kernel<kind = pool, layout = nhwc, block = 0, register_tile = [1, 1, 4, 4, 1, 1], cache_tile = [], parallel_dims = [1], lanes = 2, config = false>} : tensor<1x8x8x4xf32> -> tensor<1x4x4x4xf32>
+  return %0 : tensor<1x4x4x4xf32>
 }
 
 // -----
