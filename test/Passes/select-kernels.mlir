@@ -14,7 +14,8 @@
 //    (not for global pooling); NCHW convolutions, NCHW pools: loops.
 //  - NHWC grouped convolutions: direct_conv per block inside a group
 //    (@grouped_avx2); depthwise ones: loops.
-//  - Gemm/MatMul: matmul (R, channels, 1); Reshape/Flatten: view; the rest
+//  - Gemm/MatMul: matmul (R, channels, 1), columns in parallel (dim 1) where
+//    there is more than one tile of them; Reshape/Flatten: view; the rest
 //    (elementwise, transpose, softmax): one vector tile of 4, 2 or 1
 //    vectors along the innermost dimension.
 
@@ -31,7 +32,7 @@
 // CHECK: kiln.avg_pool {{.*}}#kiln.kernel<kind = pool, layout = nhwc, block = 0, register_tile = [1, 1, 4, 16, 1, 1], cache_tile = [], parallel_dims = [1], lanes = 16, config = false>
 // CHECK: kiln.global_avg_pool {{.*}}#kiln.kernel<kind = pool, layout = nhwc, block = 0, register_tile = [1, 1, 1, 16, 1, 1], cache_tile = [], parallel_dims = [], lanes = 16, config = false>
 // CHECK: kiln.gemm {{.*}}#kiln.kernel<kind = matmul, layout = any, block = 0, register_tile = [4, 2, 1], cache_tile = [], parallel_dims = [], lanes = 16, config = false>
-// CHECK: kiln.matmul {{.*}}#kiln.kernel<kind = matmul, layout = any, block = 0, register_tile = [6, 8, 1], cache_tile = [], parallel_dims = [], lanes = 16, config = false>
+// CHECK: kiln.matmul {{.*}}#kiln.kernel<kind = matmul, layout = any, block = 0, register_tile = [6, 8, 1], cache_tile = [], parallel_dims = [1], lanes = 16, config = false>
 // CHECK: kiln.relu {{.*}}#kiln.kernel<kind = vector, layout = any, block = 0, register_tile = [1, 1, 1, 64], cache_tile = [], parallel_dims = [], lanes = 16, config = false>
 // 100 = 25 x 4: no vector divides it, 4 does.
 // CHECK: kiln.add {{.*}}#kiln.kernel<kind = vector, layout = any, block = 0, register_tile = [1, 1, 4], cache_tile = [], parallel_dims = [], lanes = 16, config = false>
@@ -95,7 +96,7 @@ func.func @nchw_and_grouped(%x: tensor<1x16x8x8xf32>, %b: tensor<64xf32>) {
 // CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = direct_conv, layout = nhwc, block = 16, register_tile = [1, 1, 4, 16, 1, 1, 1], cache_tile = [], parallel_dims = [3], lanes = 8, config = false>
 // CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = direct_conv, layout = nhwc, block = 0, register_tile = [1, 1, 4, 8, 1, 1, 1], cache_tile = [], parallel_dims = [3], lanes = 8, config = false>
 // CHECK: kiln.max_pool {{.*}}#kiln.kernel<kind = pool, layout = nhwc, block = 0, register_tile = [1, 1, 4, 16, 1, 1], cache_tile = [], parallel_dims = [1], lanes = 8, config = false>
-// CHECK: kiln.gemm {{.*}}#kiln.kernel<kind = matmul, layout = any, block = 0, register_tile = [3, 16, 1], cache_tile = [], parallel_dims = [], lanes = 8, config = false>
+// CHECK: kiln.gemm {{.*}}#kiln.kernel<kind = matmul, layout = any, block = 0, register_tile = [3, 16, 1], cache_tile = [], parallel_dims = [1], lanes = 8, config = false>
 // CHECK: kiln.relu {{.*}}#kiln.kernel<kind = vector, layout = any, block = 0, register_tile = [1, 1, 1, 32], cache_tile = [], parallel_dims = [], lanes = 8, config = false>
 // 7x7 and 14x14 outputs: 1x16 and 2x16 would leave 2 and 4 accumulators;
 // one vector over 7 pixels (7 accumulators) instead, on blocks of one vector.
