@@ -483,29 +483,29 @@ func.func @packed_conv(%x: tensor<1x3x3x2xf32>, %w: tensor<2x1x1x2x2xf32>, %b: t
 // -----
 
 // conv1x1_gemm: a packed 1x1 stride-1 conv becomes a GEMM per channel block
-// over [N*H*W, C] x [C, B]. Without a cache tile: one chunk of all 9 pixels,
-// the forall over the 2 blocks; an scf.for over register tiles of R = 3
-// pixels, each a bias broadcast, a [3, 2] matmul carrying the kernel and
-// the insert (the broadcast whole: no vector tiling, so the tile stays in
-// registers from the bias to the store).
+// over [pixels, C] x [C, B]. R = 3 divides the width and there is no cache
+// tile: one chunk of the 3 rows, on the NHWC tensors themselves (no
+// reshape, so a padded consumer can take the result in place); the forall
+// over the 2 blocks; loops over the rows and the row's register tiles of
+// R pixels, each a bias broadcast, a [3, 2] matmul on rank-reduced slices
+// carrying the kernel and the insert (the broadcast whole: no vector
+// tiling, so the tile stays in registers from the bias to the store).
 // CHECK-LABEL: func.func @conv1x1_gemm
-// CHECK: %[[A:.+]] = tensor.collapse_shape %{{.+}} {{\[\[}}0, 1, 2], [3]] : tensor<1x3x3x2xf32> into tensor<9x2xf32>
-// CHECK: scf.forall (%{{.+}}) in (2) shared_outs(%[[OUT:.+]] = %{{.+}}) -> (tensor<9x4xf32>)
-// CHECK: %[[AS:.+]] = tensor.extract_slice %[[A]][%{{.+}}, 0] [9, 2] [1, 1] : tensor<9x2xf32> to tensor<9x2xf32>
+// CHECK-NOT: tensor.collapse_shape
+// CHECK: scf.forall (%{{.+}}) in (2) shared_outs(%[[OUT:.+]] = %{{.+}}) -> (tensor<1x3x3x4xf32>)
 // CHECK: %[[WM:.+]] = tensor.extract_slice %{{.+}}[%{{.+}}, 0, 0, 0, 0] [1, 1, 1, 2, 2] [1, 1, 1, 1, 1] : tensor<2x1x1x2x2xf32> to tensor<2x2xf32>
-// CHECK: %[[OS:.+]] = tensor.extract_slice %[[OUT]]
-// CHECK: %[[C0:.+]] = arith.constant 0 : index
-// CHECK: %[[C9:.+]] = arith.constant 9 : index
-// CHECK: %[[C3:.+]] = arith.constant 3 : index
-// CHECK: %[[LOOP:.+]] = scf.for %[[R:.+]] = %[[C0]] to %[[C9]] step %[[C3]] iter_args(%[[T:.+]] = %[[OS]]) -> (tensor<9x2xf32>)
-// CHECK: %[[AT:.+]] = tensor.extract_slice %[[AS]][%[[R]], 0] [3, 2] [1, 1] : tensor<9x2xf32> to tensor<3x2xf32>
-// CHECK: %[[OT:.+]] = tensor.extract_slice %[[T]][%[[R]], 0] [3, 2] [1, 1] : tensor<9x2xf32> to tensor<3x2xf32>
+// CHECK: %[[OS:.+]] = tensor.extract_slice %[[OUT]][%{{.+}}, %{{.+}}, 0, %{{.+}}] [1, 3, 3, 2] [1, 1, 1, 1] : tensor<1x3x3x4xf32> to tensor<1x3x3x2xf32>
+// CHECK: %[[ROWS:.+]] = scf.for %[[Y:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%[[RT:.+]] = %[[OS]]) -> (tensor<1x3x3x2xf32>)
+// CHECK: %[[LOOP:.+]] = scf.for %[[X:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%[[T:.+]] = %[[RT]]) -> (tensor<1x3x3x2xf32>)
+// CHECK: %[[AT:.+]] = tensor.extract_slice %arg0[%{{.+}}, %{{.+}}, %[[X]], 0] [1, 1, 3, 2] [1, 1, 1, 1] : tensor<1x3x3x2xf32> to tensor<3x2xf32>
+// CHECK: %[[OT:.+]] = tensor.extract_slice %[[T]][0, %[[Y]], %[[X]], 0] [1, 1, 3, 2] [1, 1, 1, 1] : tensor<1x3x3x2xf32> to tensor<3x2xf32>
 // CHECK: %[[ACC:.+]] = linalg.broadcast ins(%{{.+}} : tensor<2xf32>) outs(%[[OT]] : tensor<3x2xf32>) dimensions = [0] {kiln.kernel = #kiln.kernel<kind = vector, {{.*}}register_tile = [0, 0]
 // CHECK: %[[MM:.+]] = linalg.matmul {kiln.kernel = #kiln.kernel<kind = conv1x1_gemm, {{.*}}register_tile = [3, 2, 1], cache_tile = []{{.*}}>} ins(%[[AT]], %[[WM]] : tensor<3x2xf32>, tensor<2x2xf32>) outs(%[[ACC]] : tensor<3x2xf32>)
-// CHECK: %[[INS:.+]] = tensor.insert_slice %[[MM]] into %[[T]][%[[R]], 0] [3, 2] [1, 1]
+// CHECK: %[[INS:.+]] = tensor.insert_slice %[[MM]] into %[[T]][0, %[[Y]], %[[X]], 0] [1, 1, 3, 2] [1, 1, 1, 1]
 // CHECK: scf.yield %[[INS]]
-// CHECK: tensor.parallel_insert_slice %[[LOOP]] into %[[OUT]]
-// CHECK: tensor.expand_shape %{{.+}} {{\[\[}}0, 1, 2], [3]] output_shape [1, 3, 3, 4] : tensor<9x4xf32> into tensor<1x3x3x4xf32>
+// CHECK: scf.yield %[[LOOP]]
+// CHECK: tensor.parallel_insert_slice %[[ROWS]] into %[[OUT]]
+// CHECK-NOT: tensor.expand_shape
 // CHECK-NOT: linalg.conv_2d
 func.func @conv1x1_gemm(%x: tensor<1x3x3x2xf32>, %w: tensor<2x1x1x2x2xf32>, %b: tensor<4xf32>) -> tensor<1x3x3x4xf32> {
   %0 = kiln.fused_conv %x, %w, %b {layout = "NHWC",
@@ -516,31 +516,52 @@ func.func @conv1x1_gemm(%x: tensor<1x3x3x2xf32>, %w: tensor<2x1x1x2x2xf32>, %b: 
 
 // -----
 
-// A cache tile of 4 of the 8 pixels: one forall over 2 chunks x 2 blocks,
-// the block inner (i mod 2), the chunk outer ((i div 2) * 4); the matmul's
-// kernel has no cache tile (the loop took it). The residual (at the chunk's
-// row plus the tile's) and the ReLU apply to each register tile, one
-// linalg.generic without vector tiling.
+// A cache tile of 4 of the 8 pixels (one row of the 2 x 4 image): one
+// forall over 2 chunks x 2 blocks, the block inner (i mod 2), the chunk
+// outer (row (i div 2) * 1); the matmul's kernel has no cache tile (the
+// loop took it). The residual (at the chunk's row) and the ReLU apply to
+// each register tile, one linalg.generic without vector tiling.
 // CHECK-LABEL: func.func @conv1x1_gemm_chunks
 // CHECK: scf.forall (%[[I:.+]]) in (4)
 // CHECK: %[[FO:.+]] = arith.remui %[[I]], %{{.+}} : index
 // CHECK: %[[Q:.+]] = arith.divui %[[I]], %{{.+}} : index
-// CHECK: %[[M:.+]] = arith.muli %[[Q]], %{{.+}} : index
-// CHECK: tensor.extract_slice %{{.+}}[%[[M]], 0] [4, 2] [1, 1] : tensor<8x2xf32> to tensor<4x2xf32>
+// CHECK: %[[H0:.+]] = arith.muli %{{.+}}, %{{.+}} : index
+// CHECK: tensor.extract_slice %{{.+}}[%{{.+}}, %[[H0]], 0, %{{.+}}] [1, 1, 4, 2] [1, 1, 1, 1] : tensor<1x2x4x4xf32> to tensor<1x1x4x2xf32>
 // CHECK: scf.for %[[R:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args
+// CHECK: %[[ROW:.+]] = arith.addi %[[H0]], %[[R]] : index
+// CHECK: scf.for %[[X:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args
+// CHECK: tensor.extract_slice %arg0[%{{.+}}, %[[ROW]], %[[X]], 0] [1, 1, 2, 2] [1, 1, 1, 1] : tensor<1x2x4x2xf32> to tensor<2x2xf32>
 // CHECK: linalg.matmul {kiln.kernel = #kiln.kernel<kind = conv1x1_gemm, {{.*}}register_tile = [2, 2, 1], cache_tile = []{{.*}}>} {{.*}} outs(%{{.+}} : tensor<2x2xf32>)
-// CHECK: %[[ROW:.+]] = arith.addi %[[M]], %[[R]] : index
-// CHECK: tensor.extract_slice %{{.+}}[%[[ROW]], %{{.+}}] [2, 2] [1, 1] : tensor<8x4xf32> to tensor<2x2xf32>
+// CHECK: tensor.extract_slice %arg3[%{{.+}}, %[[ROW]], %[[X]], %{{.+}}] [1, 1, 2, 2] [1, 1, 1, 1] : tensor<1x2x4x4xf32> to tensor<2x2xf32>
 // CHECK: linalg.generic {{.*}}kiln.kernel = #kiln.kernel<kind = vector, {{.*}}register_tile = [0, 0]
 // CHECK: arith.addf
 // CHECK: arith.maxnumf
-// CHECK: tensor.insert_slice %{{.+}} into %{{.+}}[%[[R]], 0] [2, 2] [1, 1] : tensor<2x2xf32> into tensor<4x2xf32>
-// CHECK: tensor.parallel_insert_slice %{{.+}} into %{{.+}}[%[[M]], %{{.+}}] [4, 2] [1, 1] : tensor<4x2xf32> into tensor<8x4xf32>
+// CHECK: tensor.insert_slice %{{.+}} into %{{.+}}[0, %[[R]], %[[X]], 0] [1, 1, 2, 2] [1, 1, 1, 1] : tensor<2x2xf32> into tensor<1x1x4x2xf32>
+// CHECK: tensor.parallel_insert_slice %{{.+}} into %{{.+}}[%{{.+}}, %[[H0]], 0, %{{.+}}] [1, 1, 4, 2] [1, 1, 1, 1] : tensor<1x1x4x2xf32> into tensor<1x2x4x4xf32>
 func.func @conv1x1_gemm_chunks(%x: tensor<1x2x4x2xf32>, %w: tensor<2x1x1x2x2xf32>, %b: tensor<4xf32>, %r: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {
   %0 = kiln.fused_conv %x, %w, %b, %r {layout = "NHWC", relu,
       kiln.kernel = #kiln.kernel<kind = conv1x1_gemm, layout = nhwc, block = 2, register_tile = [2, 2, 1], cache_tile = [4, 0, 0], parallel_dims = [], lanes = 8, config = false>}
       : (tensor<1x2x4x2xf32>, tensor<2x1x1x2x2xf32>, tensor<4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
   return %0 : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// R = 2 does not divide the width 3 (AVX2's 14x14 layers: R = 4 of 196
+// pixels): the 6 pixels are reshaped to a [1, 1, 6, C] view, one row that
+// the register tiles cover, and the result reshaped back.
+// CHECK-LABEL: func.func @conv1x1_gemm_flat
+// CHECK: %[[V:.+]] = tensor.expand_shape %{{.+}} output_shape [1, 1, 6, 2] : tensor<12xf32> into tensor<1x1x6x2xf32>
+// CHECK: scf.forall (%{{.+}}) in (1) {{.*}} -> (tensor<1x1x6x2xf32>)
+// CHECK: scf.for %{{.+}} = %{{.+}} to %c6 step %c2
+// CHECK: tensor.extract_slice %[[V]][{{.+}}] [1, 1, 2, 2] [1, 1, 1, 1] : tensor<1x1x6x2xf32> to tensor<2x2xf32>
+// CHECK: linalg.matmul
+// CHECK: tensor.expand_shape %{{.+}} output_shape [1, 2, 3, 2] : tensor<12xf32> into tensor<1x2x3x2xf32>
+func.func @conv1x1_gemm_flat(%x: tensor<1x2x3x2xf32>, %w: tensor<1x1x1x2x2xf32>, %b: tensor<2xf32>) -> tensor<1x2x3x2xf32> {
+  %0 = kiln.fused_conv %x, %w, %b {layout = "NHWC",
+      kiln.kernel = #kiln.kernel<kind = conv1x1_gemm, layout = nhwc, block = 2, register_tile = [2, 2, 1], cache_tile = [], parallel_dims = [], lanes = 8, config = false>}
+      : (tensor<1x2x3x2xf32>, tensor<1x1x1x2x2xf32>, tensor<2xf32>) -> tensor<1x2x3x2xf32>
+  return %0 : tensor<1x2x3x2xf32>
 }
 
 // -----
