@@ -252,17 +252,29 @@ static KernelAttr selectConv(FusedConvOp op, const TargetInfo &t, bool parallel)
     }
     int64_t rowsM = largestDivisor(m, candidates);
     if (rowsM * vectors >= kLatencyAccumulators) {
-      // Pixel chunks whose input rows take at most a quarter of L2: every
-      // block's filter slice passes over a chunk while it is cached.
-      int64_t chunk = rowsM;
-      for (int64_t d = m; d >= rowsM; --d)
-        if (m % d == 0 && d % rowsM == 0 && d * c * 4 <= t.l2Bytes / 4) {
-          chunk = d;
-          break;
-        }
       SmallVector<int64_t> cacheTile;
-      if (chunk < m)
-        cacheTile = {chunk, 0, 0};
+      int64_t f = out.getDimSize(3);
+      if (f > c && c * f * 4 <= t.l2Bytes / 2 && ow % rowsM == 0 && out.getDimSize(1) > 1) {
+        // An expansion (F > C) whose whole filter fits in half of L2: one
+        // output row x all channels per iteration, the blocks innermost, so
+        // a register tile's input rows stay in L1 while the filter passes
+        // and the output (and residual) go by whole pixel rows. Measured on
+        // Emerald Rapids, 1 thread, in ResNet50: the 56x56/28x28/14x14
+        // expansions 10-27% faster (56x56 C64->F256 + residual 1.53 ->
+        // 1.11 ms); on reductions (C > F) the same order was slower.
+        cacheTile = {ow, f, 0};
+      } else {
+        // Pixel chunks whose input rows take at most a quarter of L2: every
+        // block's filter slice passes over a chunk while it is cached.
+        int64_t chunk = rowsM;
+        for (int64_t d = m; d >= rowsM; --d)
+          if (m % d == 0 && d % rowsM == 0 && d * c * 4 <= t.l2Bytes / 4) {
+            chunk = d;
+            break;
+          }
+        if (chunk < m)
+          cacheTile = {chunk, 0, 0};
+      }
       return makeKernel(ctx, KernelKind::conv1x1_gemm, Layout::nhwc, block,
                         {rowsM, block, 1}, cacheTile,
                         parallel ? SmallVector<int64_t>{1} : SmallVector<int64_t>{}, lanes);
@@ -526,12 +538,17 @@ LogicalResult kiln::verifyKernelFor(Operation *op, KernelAttr k) {
         (out[0] * out[1] * out[2]) % rt[0] != 0)
       return fail() << "register tile pixels " << rt[0] << " do not divide the "
                     << out[0] * out[1] * out[2] << " output pixels";
-    // conv1x1_gemm's cache tile is a chunk of pixels, [MC, 0, 0].
+    // conv1x1_gemm's cache tile is [MC, NC, 0]: a chunk of pixels and of
+    // output channels (0: one block) per forall iteration.
     ArrayRef<int64_t> ct = k.getCacheTile();
     if (k.getKind() == KernelKind::conv1x1_gemm && ct.size() == 3) {
       int64_t m = out[0] * out[1] * out[2];
-      if (ct[1] != 0 || ct[2] != 0)
-        return fail() << "cache_tile is [pixels, 0, 0]: channels are the block's";
+      if (ct[2] != 0)
+        return fail() << "cache_tile is [pixels, channels, 0]: the K loop is not split";
+      if (ct[1] < 0 || (ct[1] > 0 && (ct[1] % k.getBlock() != 0 || out[3] % ct[1] != 0)))
+        return fail() << "cache tile channels " << ct[1]
+                      << " must be 0 (one block) or a multiple of the block "
+                      << k.getBlock() << " that divides the " << out[3] << " output channels";
       if (ct[0] < 0 || (ct[0] > 0 && (m % ct[0] != 0 || (rt.size() == 3 && rt[0] > 0 &&
                                                           ct[0] % rt[0] != 0))))
         return fail() << "cache tile pixels " << ct[0] << " must divide the " << m

@@ -259,11 +259,15 @@ Value biasInit(OpBuilder &b, Location loc, Value bias, Value fOffset, Value outS
 
 /// conv1x1_gemm: a 1x1 stride-1 unpadded convolution with a packed
 /// [F/B, 1, 1, C, B] filter as [pixels, C] x [C, B] per channel block,
-/// accumulating onto the bias. The kernel's cache tile [MC, 0, 0] splits the
-/// pixels into chunks: one scf.forall over chunks x (F/B), the block index
-/// inner, so each chunk's input rows stay in cache while every block's
-/// filter slice passes over them (the input is read from memory once, not
-/// once per block), and the two threads take different chunks.
+/// accumulating onto the bias. The kernel's cache tile [MC, NC, 0] splits
+/// the output into chunks of MC pixels x NC channels (NC = 0: one block):
+/// one scf.forall over chunks x channel groups, the group index inner.
+/// With one block per iteration, each chunk's input rows stay in cache
+/// while every block's filter slice passes over them (the input is read
+/// from memory once, not once per block). With NC > B the blocks are the
+/// innermost loop: one register tile's input rows stay in L1 while the
+/// group's filter (in L2) passes over them, and the output and residual are
+/// written and read in whole pixel rows.
 ///
 /// Inside a chunk, one register tile of R pixels x the block per iteration:
 /// bias broadcast, K loop and epilogue on the same [R, B] tile, which the
@@ -314,48 +318,65 @@ Value lowerPointwiseGemm(OpBuilder &b, Location loc, const ConvParams &p) {
                               regTile ? ArrayRef<int64_t>{r, block, 1} : reg, {}, {},
                               k.getLanes(), k.getConfig());
   auto outType = RankedTensorType::get({vn, vh, vw, blocks * block}, f32);
-  int64_t chunks = vn * chunksPerImage;
+  // Blocks per forall iteration (the cache tile's channels): 1, or more,
+  // the block loop then innermost, inside each register tile's pixels.
+  int64_t inner = cache.size() == 3 && cache[1] > 0 ? cache[1] / block : 1;
+  int64_t chunks = vn * chunksPerImage, groups = blocks / inner;
   Value result = parallelOver(
-      b, loc, chunks * blocks, emptyLike(b, loc, outType), [&](Value i, Value out) -> SliceOut {
-        Value fo = arith::RemUIOp::create(b, loc, i, cst(blocks));
-        Value q = arith::DivUIOp::create(b, loc, i, cst(blocks));
+      b, loc, chunks * groups, emptyLike(b, loc, outType), [&](Value i, Value out) -> SliceOut {
+        Value g = arith::RemUIOp::create(b, loc, i, cst(groups));
+        Value q = arith::DivUIOp::create(b, loc, i, cst(groups));
         Value ni = arith::DivUIOp::create(b, loc, q, cst(chunksPerImage));
         Value h0 = arith::MulIOp::create(
             b, loc, arith::RemUIOp::create(b, loc, q, cst(chunksPerImage)), cst(chunkRows));
-        Value fOff = arith::MulIOp::create(b, loc, fo, cst(block));
-        Value wSlice = filterBlock(b, loc, p.filter, fo, RankedTensorType::get({c, block}, f32));
-        SmallVector<OpFoldResult> offsets = {ni, h0, idx(0), fOff};
+        Value gOff = arith::MulIOp::create(b, loc, g, cst(inner * block));
+        SmallVector<OpFoldResult> offsets = {ni, h0, idx(0), gOff};
+        SmallVector<int64_t> sliceSizes = {1, chunkRows, vw, inner * block};
         Value outSlice = tensor::ExtractSliceOp::create(
-            b, loc, RankedTensorType::get({1, chunkRows, vw, block}, f32), out, offsets,
-            ArrayRef<OpFoldResult>{idx(1), idx(chunkRows), idx(vw), idx(block)}, ones);
+            b, loc, RankedTensorType::get(sliceSizes, f32), out, offsets,
+            ArrayRef<OpFoldResult>{idx(1), idx(chunkRows), idx(vw), idx(inner * block)}, ones);
         SmallVector<OpFoldResult> regSizes = {idx(1), idx(1), idx(r), idx(block)};
         Value tiles = loopOver(b, loc, 0, chunkRows, 1, outSlice, [&](OpBuilder &, Value row,
                                                                      Value acc) {
           Value y = arith::AddIOp::create(b, loc, h0, row);
           return loopOver(b, loc, 0, vw, r, acc, [&](OpBuilder &, Value x, Value acc) {
-            SmallVector<OpFoldResult> at = {idx(0), row, x, idx(0)};
             Value aTile = tensor::ExtractSliceOp::create(
                 b, loc, RankedTensorType::get({r, c}, f32), input,
                 ArrayRef<OpFoldResult>{ni, y, x, idx(0)},
                 ArrayRef<OpFoldResult>{idx(1), idx(1), idx(r), idx(c)}, ones);
-            Value oTile = tensor::ExtractSliceOp::create(b, loc, regType, acc, at, regSizes, ones);
-            Value init = biasInit(b, loc, p.bias, fOff, oTile);
-            setKernel(init.getDefiningOp(), whole);
-            auto mm = linalg::MatmulOp::create(b, loc, TypeRange{regType},
-                                               ValueRange{aTile, wSlice}, ValueRange{init});
-            setKernel(mm, gemm);
-            Value resTile;
-            if (residual)
-              resTile = tensor::ExtractSliceOp::create(b, loc, regType, residual,
-                                                       ArrayRef<OpFoldResult>{ni, y, x, fOff},
-                                                       regSizes, ones);
-            Value e = epilogue(b, loc, p, mm.getResult(0), resTile, regType);
-            if (e != mm.getResult(0))
-              setKernel(e.getDefiningOp(), whole);
-            return tensor::InsertSliceOp::create(b, loc, e, acc, at, regSizes, ones).getResult();
+            // Block j (a channel offset in the group; null: the group's one
+            // block).
+            auto blockTile = [&](Value j, Value acc) -> Value {
+              Value fOff = j ? arith::AddIOp::create(b, loc, gOff, j).getResult() : gOff;
+              Value fo = j ? arith::DivUIOp::create(b, loc, fOff, cst(block)).getResult() : g;
+              Value wSlice =
+                  filterBlock(b, loc, p.filter, fo, RankedTensorType::get({c, block}, f32));
+              SmallVector<OpFoldResult> at = {idx(0), row, x, j ? OpFoldResult(j) : idx(0)};
+              Value oTile =
+                  tensor::ExtractSliceOp::create(b, loc, regType, acc, at, regSizes, ones);
+              Value init = biasInit(b, loc, p.bias, fOff, oTile);
+              setKernel(init.getDefiningOp(), whole);
+              auto mm = linalg::MatmulOp::create(b, loc, TypeRange{regType},
+                                                 ValueRange{aTile, wSlice}, ValueRange{init});
+              setKernel(mm, gemm);
+              Value resTile;
+              if (residual)
+                resTile = tensor::ExtractSliceOp::create(b, loc, regType, residual,
+                                                         ArrayRef<OpFoldResult>{ni, y, x, fOff},
+                                                         regSizes, ones);
+              Value e = epilogue(b, loc, p, mm.getResult(0), resTile, regType);
+              if (e != mm.getResult(0))
+                setKernel(e.getDefiningOp(), whole);
+              return tensor::InsertSliceOp::create(b, loc, e, acc, at, regSizes, ones)
+                  .getResult();
+            };
+            if (inner == 1)
+              return blockTile(Value(), acc);
+            return loopOver(b, loc, 0, inner * block, block, acc,
+                            [&](OpBuilder &, Value j, Value acc) { return blockTile(j, acc); });
           });
         });
-        return {tiles, offsets, {1, chunkRows, vw, block}};
+        return {tiles, offsets, sliceSizes};
       });
   return spatial ? result : reshapeTo(b, loc, result, type);
 }

@@ -493,11 +493,11 @@ func.func @packed_conv(%x: tensor<1x3x3x2xf32>, %w: tensor<2x1x1x2x2xf32>, %b: t
 // CHECK-LABEL: func.func @conv1x1_gemm
 // CHECK-NOT: tensor.collapse_shape
 // CHECK: scf.forall (%{{.+}}) in (2) shared_outs(%[[OUT:.+]] = %{{.+}}) -> (tensor<1x3x3x4xf32>)
-// CHECK: %[[WM:.+]] = tensor.extract_slice %{{.+}}[%{{.+}}, 0, 0, 0, 0] [1, 1, 1, 2, 2] [1, 1, 1, 1, 1] : tensor<2x1x1x2x2xf32> to tensor<2x2xf32>
 // CHECK: %[[OS:.+]] = tensor.extract_slice %[[OUT]][%{{.+}}, %{{.+}}, 0, %{{.+}}] [1, 3, 3, 2] [1, 1, 1, 1] : tensor<1x3x3x4xf32> to tensor<1x3x3x2xf32>
 // CHECK: %[[ROWS:.+]] = scf.for %[[Y:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%[[RT:.+]] = %[[OS]]) -> (tensor<1x3x3x2xf32>)
 // CHECK: %[[LOOP:.+]] = scf.for %[[X:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%[[T:.+]] = %[[RT]]) -> (tensor<1x3x3x2xf32>)
 // CHECK: %[[AT:.+]] = tensor.extract_slice %arg0[%{{.+}}, %{{.+}}, %[[X]], 0] [1, 1, 3, 2] [1, 1, 1, 1] : tensor<1x3x3x2xf32> to tensor<3x2xf32>
+// CHECK: %[[WM:.+]] = tensor.extract_slice %{{.+}}[%{{.+}}, 0, 0, 0, 0] [1, 1, 1, 2, 2] [1, 1, 1, 1, 1] : tensor<2x1x1x2x2xf32> to tensor<2x2xf32>
 // CHECK: %[[OT:.+]] = tensor.extract_slice %[[T]][0, %[[Y]], %[[X]], 0] [1, 1, 3, 2] [1, 1, 1, 1] : tensor<1x3x3x2xf32> to tensor<3x2xf32>
 // CHECK: %[[ACC:.+]] = linalg.broadcast ins(%{{.+}} : tensor<2xf32>) outs(%[[OT]] : tensor<3x2xf32>) dimensions = [0] {kiln.kernel = #kiln.kernel<kind = vector, {{.*}}register_tile = [0, 0]
 // CHECK: %[[MM:.+]] = linalg.matmul {kiln.kernel = #kiln.kernel<kind = conv1x1_gemm, {{.*}}register_tile = [3, 2, 1], cache_tile = []{{.*}}>} ins(%[[AT]], %[[WM]] : tensor<3x2xf32>, tensor<2x2xf32>) outs(%[[ACC]] : tensor<3x2xf32>)
@@ -562,6 +562,31 @@ func.func @conv1x1_gemm_flat(%x: tensor<1x2x3x2xf32>, %w: tensor<1x1x1x2x2xf32>,
       kiln.kernel = #kiln.kernel<kind = conv1x1_gemm, layout = nhwc, block = 2, register_tile = [2, 2, 1], cache_tile = [], parallel_dims = [], lanes = 8, config = false>}
       : (tensor<1x2x3x2xf32>, tensor<1x1x1x2x2xf32>, tensor<2xf32>) -> tensor<1x2x3x2xf32>
   return %0 : tensor<1x2x3x2xf32>
+}
+
+// -----
+
+// A cache tile of one row (3 pixels) x both blocks (4 channels): the forall
+// over the 3 rows only, and per register tile a loop over the blocks (the
+// filter slice, bias and output at channel offset j).
+// CHECK-LABEL: func.func @conv1x1_gemm_blocks_inner
+// CHECK: scf.forall (%{{.+}}) in (3) shared_outs(%[[OUT:.+]] = %{{.+}}) -> (tensor<1x3x3x4xf32>)
+// CHECK: tensor.extract_slice %[[OUT]][%{{.+}}, %{{.+}}, 0, %{{.+}}] [1, 1, 3, 4] [1, 1, 1, 1] : tensor<1x3x3x4xf32> to tensor<1x1x3x4xf32>
+// CHECK: scf.for %[[X:.+]] = %{{.+}} to %{{.+}} step %c3
+// CHECK: scf.for %[[J:.+]] = %{{.+}} to %c4{{.*}} step %c2
+// CHECK: %[[F:.+]] = arith.addi %{{.+}}, %[[J]] : index
+// CHECK: %[[FO:.+]] = arith.divui %[[F]], %{{.+}} : index
+// CHECK: tensor.extract_slice %arg1[%[[FO]], 0, 0, 0, 0] [1, 1, 1, 2, 2]
+// CHECK: tensor.extract_slice %{{.+}}[0, %{{.+}}, %[[X]], %[[J]]] [1, 1, 3, 2] [1, 1, 1, 1] : tensor<1x1x3x4xf32> to tensor<3x2xf32>
+// CHECK: tensor.extract_slice %arg2[%[[F]]] [2] [1]
+// CHECK: linalg.matmul
+// CHECK: tensor.insert_slice %{{.+}} into %{{.+}}[0, %{{.+}}, %[[X]], %[[J]]] [1, 1, 3, 2] [1, 1, 1, 1] : tensor<3x2xf32> into tensor<1x1x3x4xf32>
+// CHECK: tensor.parallel_insert_slice %{{.+}} into %[[OUT]]{{.+}} [1, 1, 3, 4] [1, 1, 1, 1] : tensor<1x1x3x4xf32> into tensor<1x3x3x4xf32>
+func.func @conv1x1_gemm_blocks_inner(%x: tensor<1x3x3x2xf32>, %w: tensor<2x1x1x2x2xf32>, %b: tensor<4xf32>) -> tensor<1x3x3x4xf32> {
+  %0 = kiln.fused_conv %x, %w, %b {layout = "NHWC",
+      kiln.kernel = #kiln.kernel<kind = conv1x1_gemm, layout = nhwc, block = 2, register_tile = [3, 2, 1], cache_tile = [3, 4, 0], parallel_dims = [], lanes = 8, config = false>}
+      : (tensor<1x3x3x2xf32>, tensor<2x1x1x2x2xf32>, tensor<4xf32>) -> tensor<1x3x3x4xf32>
+  return %0 : tensor<1x3x3x4xf32>
 }
 
 // -----

@@ -20,7 +20,8 @@
 // CHECK-DAG: error: loc("wide"): kernel direct_conv: register tile pixels 3 do not divide the 8 output columns
 // CHECK-DAG: error: loc("gpix"): kernel conv1x1_gemm: register tile pixels 3 do not divide the 64 output pixels
 // CHECK-DAG: error: loc("gcache"): kernel conv1x1_gemm: cache tile pixels 6 must divide the 64 output pixels and be a multiple of the register tile's
-// CHECK-DAG: error: loc("gcache2"): kernel conv1x1_gemm: cache_tile is [pixels, 0, 0]: channels are the block's
+// CHECK-DAG: error: loc("gcache2"): kernel conv1x1_gemm: cache_tile is [pixels, channels, 0]: the K loop is not split
+// CHECK-DAG: error: loc("gcache3"): kernel conv1x1_gemm: cache tile channels 24 must be 0 (one block) or a multiple of the block 16 that divides the 64 output channels
 // CHECK-DAG: error: loc("ggemm"): kernel conv1x1_gemm: needs a convolution with group 1 (this one has group 2)
 // CHECK-DAG: error: loc("dyn"): kernel direct_conv: block 32 needs a constant filter (packed at compile time)
 // CHECK-DAG: error: loc("relu"): kernel matmul: needs a Gemm or MatMul
@@ -48,7 +49,8 @@
 // expected-error @unknown {{kernel conv1x1_gemm: needs a convolution with group 1 (this one has group 2)}}
 // expected-error @unknown {{kernel direct_conv: register tile pixels 3 do not divide the 8 output columns}}
 // expected-error @unknown {{kernel conv1x1_gemm: cache tile pixels 6 must divide the 64 output pixels and be a multiple of the register tile's}}
-// expected-error @unknown {{kernel conv1x1_gemm: cache_tile is [pixels, 0, 0]: channels are the block's}}
+// expected-error @unknown {{kernel conv1x1_gemm: cache_tile is [pixels, channels, 0]: the K loop is not split}}
+// expected-error @unknown {{kernel conv1x1_gemm: cache tile channels 24 must be 0 (one block) or a multiple of the block 16 that divides the 64 output channels}}
 // expected-error @unknown {{kernel conv1x1_gemm: register tile pixels 3 do not divide the 64 output pixels}}
 // expected-error @unknown {{kernel direct_conv: block 32 needs a constant filter (packed at compile time)}}
 // expected-error @unknown {{kernel matmul: needs a Gemm or MatMul}}
@@ -89,6 +91,7 @@ func.func @bad(%x: tensor<1x8x8x16xf32>, %wd: tensor<3x3x16x64xf32>, %b: tensor<
   %17 = kiln.fused_conv %x, %w1, %b {layout = "NHWC"} : (tensor<1x8x8x16xf32>, tensor<1x1x16x64xf32>, tensor<64xf32>) -> tensor<1x8x8x64xf32> loc("gpix")
   %18 = kiln.fused_conv %x, %w1, %b {layout = "NHWC"} : (tensor<1x8x8x16xf32>, tensor<1x1x16x64xf32>, tensor<64xf32>) -> tensor<1x8x8x64xf32> loc("gcache")
   %19 = kiln.fused_conv %x, %w1, %b {layout = "NHWC"} : (tensor<1x8x8x16xf32>, tensor<1x1x16x64xf32>, tensor<64xf32>) -> tensor<1x8x8x64xf32> loc("gcache2")
+  %gc3 = kiln.fused_conv %x, %w1, %b {layout = "NHWC"} : (tensor<1x8x8x16xf32>, tensor<1x1x16x64xf32>, tensor<64xf32>) -> tensor<1x8x8x64xf32> loc("gcache3")
   %15 = kiln.fused_conv %x, %wg1, %b {layout = "NHWC", group = 2 : i64} : (tensor<1x8x8x16xf32>, tensor<1x1x8x64xf32>, tensor<64xf32>) -> tensor<1x8x8x64xf32> loc("ggemm")
   %20 = kiln.fused_conv %x, %w, %b {layout = "NHWC", pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x8x8x16xf32>, tensor<3x3x16x64xf32>, tensor<64xf32>) -> tensor<1x4x4x64xf32> loc("wstride")
   %21 = kiln.fused_conv %x, %w1, %b {layout = "NHWC"} : (tensor<1x8x8x16xf32>, tensor<1x1x16x64xf32>, tensor<64xf32>) -> tensor<1x8x8x64xf32> loc("w1x1")

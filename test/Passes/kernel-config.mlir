@@ -22,8 +22,9 @@
 // CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = direct_conv, layout = nhwc, block = 32, register_tile = [1, 1, 4, 32, 1, 1, 1], cache_tile = [], parallel_dims = [3], lanes = 16, config = true>
 // By op, output and filter shape.
 // CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = direct_conv, layout = nhwc, block = 16, register_tile = [1, 1, 2, 16, 1, 1, 1], cache_tile = [], parallel_dims = [], lanes = 16, config = true>
-// Another kind: a 1x1 conv as a GEMM per block.
-// CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = conv1x1_gemm, layout = nhwc, block = 32, register_tile = [8, 32, 1], cache_tile = [], parallel_dims = [1], lanes = 16, config = true>
+// Another kind: a 1x1 conv as a GEMM per block (an expansion, 16 -> 64:
+// the heuristic's cache tile is a row of 8 pixels x all 64 channels).
+// CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = conv1x1_gemm, layout = nhwc, block = 32, register_tile = [8, 32, 1], cache_tile = [8, 64, 0], parallel_dims = [1], lanes = 16, config = true>
 // By node name, before the shape entry that also matches it.
 // CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = direct_conv, layout = nhwc, block = 32, register_tile = [1, 1, 8, 32, 1, 1, 1], cache_tile = [0, 0, 0, 0, 0, 0, 4], parallel_dims = [3], lanes = 16, config = true>
 // By output shape alone: the 5x5 conv (the earlier entries caught the others).

@@ -210,6 +210,29 @@ func.func @small_l2(%x: tensor<1x8x8x256xf32>, %b: tensor<64xf32>) {
 
 // -----
 
+// 1x1 expansions (F > C) whose whole filter fits in half of L2 (64 -> 256:
+// 64 KiB of 1 MiB): a cache tile of one output row (14 pixels) x all 256
+// channels, the blocks innermost. A reduction (256 -> 64) and an expansion
+// whose filter does not fit (512 -> 2048: 4 MiB) keep one block per
+// iteration (here the whole image is one chunk: no cache tile).
+// CHECK-LABEL: func.func @expansion
+// CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = conv1x1_gemm, layout = nhwc, block = 32, register_tile = [14, 32, 1], cache_tile = [14, 256, 0], parallel_dims = [1], lanes = 16, config = false>
+// CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = conv1x1_gemm, layout = nhwc, block = 32, register_tile = [14, 32, 1], cache_tile = [], parallel_dims = [1], lanes = 16, config = false>
+// CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = conv1x1_gemm, layout = nhwc, block = 32, register_tile = [7, 32, 1], cache_tile = [], parallel_dims = [1], lanes = 16, config = false>
+module attributes {kiln.options = #kiln.options<vectorize = true, parallel = true>, kiln.target = #kiln.target<triple = "x86_64-unknown-linux-gnu", cpu = "sapphirerapids", features = "+avx512f", vector_bits = 512, vector_registers = 32, l1_bytes = 49152, l2_bytes = 1048576>} {
+func.func @expansion(%x: tensor<1x14x14x64xf32>, %y: tensor<1x14x14x256xf32>, %z: tensor<1x7x7x512xf32>, %b: tensor<256xf32>, %b64: tensor<64xf32>, %b2k: tensor<2048xf32>) {
+  %w = arith.constant dense<1.0> : tensor<1x1x64x256xf32>
+  %wr = arith.constant dense<1.0> : tensor<1x1x256x64xf32>
+  %wz = arith.constant dense<1.0> : tensor<1x1x512x2048xf32>
+  %0 = kiln.fused_conv %x, %w, %b {layout = "NHWC"} : (tensor<1x14x14x64xf32>, tensor<1x1x64x256xf32>, tensor<256xf32>) -> tensor<1x14x14x256xf32>
+  %1 = kiln.fused_conv %y, %wr, %b64 {layout = "NHWC"} : (tensor<1x14x14x256xf32>, tensor<1x1x256x64xf32>, tensor<64xf32>) -> tensor<1x14x14x64xf32>
+  %2 = kiln.fused_conv %z, %wz, %b2k {layout = "NHWC"} : (tensor<1x7x7x512xf32>, tensor<1x1x512x2048xf32>, tensor<2048xf32>) -> tensor<1x7x7x2048xf32>
+  return
+}
+}
+
+// -----
+
 // 3x3 stride-1 convolutions with a constant filter, >= 64 input channels and
 // a block dividing F: Winograd. F(4x4, 3x3) where it has >= 32 tiles
 // (56x56: 196), F(2x2, 3x3) below (14x14: 16 tiles of 4x4, so F2 with 49;
