@@ -380,6 +380,11 @@ llvm::Expected<CompileResult> kiln::compile(const CompileOptions &options) {
   // Import.
   ImportOptions importOptions;
   importOptions.runChecker = options.onnxChecker;
+  if (options.batch < 0) {
+    diags.error("--batch must be positive, got " + std::to_string(options.batch));
+    return fail();
+  }
+  importOptions.batch = options.batch;
   for (const std::string &b : options.shapeBindings) {
     auto binding = parseShapeBinding(b);
     if (!binding) {

@@ -79,6 +79,9 @@ struct CompileOptions {
   /// Shape bindings "NAME:1x3x224x224" for graph inputs (static shapes must
   /// match; the importer rejects symbolic dims that stay unbound).
   std::vector<std::string> shapeBindings;
+  /// Batch size for graph inputs whose first dimension is symbolic (0: none;
+  /// `--batch=N`); an input the shape bindings name keeps its binding.
+  int64_t batch = 0;
 
   /// Folder holding <arch>/libkiln_runtime.a and kiln/kiln.h (empty: found
   /// from the build tree, the install prefix or $KILN_RUNTIME_DIR).

@@ -111,6 +111,8 @@ private:
   int64_t opset = 0;
   /// Caller-bound graph input shapes (ImportOptions::inputShapes).
   const std::map<std::string, std::vector<int64_t>> *inputShapes = nullptr;
+  /// ImportOptions::batch.
+  int64_t batch = 0;
 
   llvm::StringMap<Value> values;
   llvm::StringMap<const onnx::TensorProto *> constants;
@@ -321,11 +323,22 @@ OnnxImporter::graphValueType(const onnx::ValueInfoProto &info, StringRef what) {
       shape.push_back((*bound)[i]);
       continue;
     }
+    if (i == 0 && batch > 0) {
+      if (!symbolic && dim.dim_value() != batch)
+        return emitError(fileLoc)
+               << what << " '" << info.name() << "' has a static batch of "
+               << dim.dim_value() << " at axis 0; --batch=" << batch
+               << " binds only a symbolic one (export the model with a dynamic batch axis, "
+                  "or bind the whole shape with --shape)";
+      shape.push_back(batch);
+      continue;
+    }
     if (symbolic)
       return emitError(fileLoc)
              << what << " '" << info.name() << "' has a symbolic dimension '"
              << dim.dim_param() << "' at axis " << i
-             << "; kiln needs static shapes";
+             << "; kiln needs static shapes: bind it with " << (i == 0 ? "--batch=N or " : "")
+             << "--shape=" << info.name() << ":DIMS";
     if (dim.dim_value() <= 0)
       return emitError(fileLoc)
              << what << " '" << info.name() << "' has dimension "
@@ -510,6 +523,7 @@ LogicalResult OnnxImporter::importNode(const onnx::NodeProto &n, int index) {
 
 OwningOpRef<ModuleOp> OnnxImporter::run(const ImportOptions &options) {
   inputShapes = &options.inputShapes;
+  batch = options.batch;
   // kiln's own checks come first: they list every unsupported op at once
   // and vet external-data paths before anything (the checker included)
   // opens a file.

@@ -40,6 +40,9 @@ struct ImportOptions {
   /// Shapes for graph inputs by name (`--shape=NAME:1x3x224x224`): bind
   /// symbolic dimensions; static ones must agree.
   std::map<std::string, std::vector<int64_t>> inputShapes;
+  /// `--batch=N` (0: none): binds a symbolic first dimension of every graph
+  /// input that `inputShapes` does not bind; a static one must equal N.
+  int64_t batch = 0;
 };
 
 /// Imports the ONNX model in `path`. Errors are reported through the

@@ -105,7 +105,7 @@ py::tuple compileModel(const std::string &modelPath, py::bytes modelBytes,
                        bool dumpWeights, bool dumpLocations,
                        const std::string &kernelConfig,
                        bool vectorize, bool parallel, bool runtimeChecks, bool onnxChecker,
-                       const std::vector<std::string> &shapeBindings,
+                       const std::vector<std::string> &shapeBindings, int64_t batch,
                        const std::string &runtimeDir) {
   llvm::Expected<kiln::OutputKind> kind = kiln::parseOutputKind(emit);
   if (!kind)
@@ -129,6 +129,7 @@ py::tuple compileModel(const std::string &modelPath, py::bytes modelBytes,
   options.runtimeChecks = runtimeChecks;
   options.onnxChecker = onnxChecker;
   options.shapeBindings = shapeBindings;
+  options.batch = batch;
   options.runtimeDir = runtimeDir;
 
   // Each compile has its own MLIR context: other Python threads may run,
@@ -313,7 +314,7 @@ PYBIND11_MODULE(_kiln, m) {
         py::arg("dump_dir"), py::arg("dump_weights"), py::arg("dump_locations"),
         py::arg("kernel_config"), py::arg("vectorize"), py::arg("parallel"),
         py::arg("runtime_checks"),
-        py::arg("onnx_checker"), py::arg("shape_bindings"),
+        py::arg("onnx_checker"), py::arg("shape_bindings"), py::arg("batch"),
         py::arg("runtime_dir"),
         "Compiles a model; returns (result dict or None, diagnostics).");
 

@@ -190,6 +190,22 @@ def test_shapes_bind_a_dynamic_batch(tiny_ref, tmp_path):
     assert np.array_equal(out[0], out[1])
 
 
+def test_batch_binds_a_dynamic_batch(tiny_ref, tmp_path):
+    x, ref = tiny_ref
+    model_path = gen_resnet(tmp_path / "dyn.onnx", "--form", "bn",
+                            "--dynamic-batch", "--blocks", "1,1,1,1",
+                            "--size", "32", "--width", "8", "--classes", "10")
+    result = kiln.compile(model_path, output=str(tmp_path / "b3.so"), batch=3)
+    assert result.signature.inputs[0].shape == (3, 3, 32, 32)
+    assert result.signature.outputs[0].shape == (3, 10)
+    with kiln.Model(result.output) as model:
+        out = model.run(np.concatenate([x, x, x]))["output"]
+    assert_matches_ref(out[2:], ref)
+    with pytest.raises(kiln.CompileError) as info:
+        kiln.compile(model_path, output=str(tmp_path / "never.so"))
+    assert "bind it with --batch=N or --shape=input:DIMS" in str(info.value)
+
+
 #===----------------------------------------------------------------------===#
 # Compile errors
 #===----------------------------------------------------------------------===#

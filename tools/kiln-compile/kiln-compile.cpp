@@ -61,6 +61,10 @@ static cl::opt<std::string> report("report",
 static cl::list<std::string> shapes("shape",
                                     cl::desc("Bind a graph input's shape, NAME:1x3x224x224"),
                                     cl::value_desc("NAME:DIMS"), cl::cat(cat));
+static cl::opt<int64_t> batch("batch",
+                             cl::desc("Batch size for graph inputs whose first dimension is "
+                                      "symbolic (a dynamic batch axis)"),
+                             cl::value_desc("N"), cl::init(0), cl::cat(cat));
 static cl::opt<bool> verbose("v", cl::desc("Print one line per phase with its time"),
                              cl::cat(cat));
 static cl::opt<bool> noVectorize("no-vectorize", cl::desc("Plain loops (for debugging)"),
@@ -121,6 +125,7 @@ int main(int argc, char **argv) {
   options.runtimeChecks = runtimeChecks;
   options.onnxChecker = !noChecker;
   options.shapeBindings.assign(shapes.begin(), shapes.end());
+  options.batch = batch;
   options.useMlirCommandLineOptions = true;
 
   llvm::Expected<kiln::CompileResult> result = kiln::compile(options);

@@ -138,7 +138,7 @@ def _path_or_empty(value) -> str:
 def compile(model, output=None, target="host", cpu=None, emit="so",
             dump_ir=None, kernel_config=None, vectorize=True, parallel=True,
             onnx_checker=True, shapes=None, dump_weights=False,
-            runtime_checks=False, dump_locations=False):
+            runtime_checks=False, dump_locations=False, batch=None):
     """Compiles an ONNX model, like kiln-compile.
 
     model          a path (str or os.PathLike), an onnx.ModelProto or its
@@ -160,6 +160,8 @@ def compile(model, output=None, target="host", cpu=None, emit="so",
                    files, as --mlir-print-debuginfo of kiln-compile
     shapes         shapes for graph inputs: {"input": (1, 3, 224, 224)} or
                    ["input:1x3x224x224"]
+    batch          as --batch=N: the size of a symbolic first dimension of
+                   the graph inputs (a dynamic batch axis)
 
     Returns a CompileResult; raises CompileError (with .diagnostics) when the
     model cannot be compiled, ValueError for an unknown `emit`.
@@ -182,7 +184,8 @@ def compile(model, output=None, target="host", cpu=None, emit="so",
         dump_weights=bool(dump_weights), dump_locations=bool(dump_locations),
         kernel_config=_path_or_empty(kernel_config),
         vectorize=bool(vectorize), parallel=bool(parallel),
-        runtime_checks=bool(runtime_checks), onnx_checker=bool(onnx_checker), shape_bindings=_shape_bindings(shapes),
+        runtime_checks=bool(runtime_checks), onnx_checker=bool(onnx_checker),
+        shape_bindings=_shape_bindings(shapes), batch=int(batch or 0),
         runtime_dir=_runtime_dir())
     if raw is None:
         raise CompileError(diagnostics)
