@@ -167,6 +167,19 @@ def _():  # ResNeXt's first stage: 4 channels per group in and out, stride 2
                   group=8)
 
 
+@model("conv1x1_stride2_odd")
+def _():  # a downsampling shortcut on an odd size (13 -> 7) with a residual
+    # add and ReLU: the strided 1x1 GEMM (every other input pixel)
+    nodes = [
+        helper.make_node("Conv", ["X", "W", "B"], ["c"], name="conv",
+                         kernel_shape=[1, 1], strides=[2, 2]),
+        helper.make_node("Add", ["c", "R"], ["a"], name="add"),
+        helper.make_node("Relu", ["a"], ["Y"], name="relu"),
+    ]
+    return mk(nodes, [vi("X", F, [1, 32, 13, 13]), vi("R", F, [1, 64, 7, 7])],
+              [vi("Y", F, [1, 64, 7, 7])], [W("W", [64, 32, 1, 1]), W("B", [64])])
+
+
 @model("conv_group2_add_relu")
 def _():  # grouped Conv + residual Add + Relu, fused into one kernel
     nodes = [

@@ -229,9 +229,9 @@ static KernelAttr selectConv(FusedConvOp op, const TargetInfo &t, bool parallel)
   // R pixels x two vectors (measured on Zen 3: 15-24% faster than 7 x 8 on
   // ResNet50's 14x14 1x1 convs). Where the width gives enough, the direct
   // kernel is the same micro-kernel (measured equal at 56x56 and 28x28).
-  bool pointwise = kh == 1 && kw == 1 && group == 1 && block &&
-                   llvm::all_of(op.getStrides(), [](int64_t s) { return s == 1; }) &&
-                   llvm::all_of(op.getPads(), [](int64_t p) { return p == 0; });
+  bool unpadded1x1 = kh == 1 && kw == 1 && group == 1 && block &&
+                     llvm::all_of(op.getPads(), [](int64_t p) { return p == 0; });
+  bool strided = llvm::any_of(op.getStrides(), [](int64_t s) { return s != 1; });
   // With 32 registers every pointwise convolution is a GEMM, R up to 14
   // pixels (R x 2 accumulators next to the weight vectors and the
   // broadcast): measured on Emerald Rapids (AVX-512), ResNet50's 1x1 convs
@@ -239,8 +239,12 @@ static KernelAttr selectConv(FusedConvOp op, const TargetInfo &t, bool parallel)
   // per layer (7x7 C512->F2048: 1.2-1.5 -> 0.75-0.96 ms, 56x56 C64->F256:
   // 1.35 -> 1.07 ms) and the whole model 5% faster on 2 threads, the same
   // on one.
+  //
+  // A strided 1x1 conv (ResNet's downsampling shortcuts) is the same GEMM
+  // on every s-th input pixel, its register tiles in one output row (R
+  // divides the width): 28 accumulators instead of the direct kernel's 14.
   bool wideFile = t.vectorRegisters >= 32;
-  if (pointwise && (wideFile || rows * vectors < kLatencyAccumulators) &&
+  if (unpadded1x1 && (wideFile || (!strided && rows * vectors < kLatencyAccumulators)) &&
       c * block * 4 <= t.l2Bytes) {
     int64_t m = out.getDimSize(0) * out.getDimSize(1) * ow;
     SmallVector<int64_t> candidates = rowCandidates(t);
@@ -250,7 +254,7 @@ static KernelAttr selectConv(FusedConvOp op, const TargetInfo &t, bool parallel)
            r >= 1; --r)
         candidates.push_back(r);
     }
-    int64_t rowsM = largestDivisor(m, candidates);
+    int64_t rowsM = largestDivisor(strided ? ow : m, candidates);
     if (rowsM * vectors >= kLatencyAccumulators) {
       SmallVector<int64_t> cacheTile;
       int64_t f = out.getDimSize(3);
@@ -266,9 +270,15 @@ static KernelAttr selectConv(FusedConvOp op, const TargetInfo &t, bool parallel)
       } else {
         // Pixel chunks whose input rows take at most a quarter of L2: every
         // block's filter slice passes over a chunk while it is cached.
-        int64_t chunk = rowsM;
-        for (int64_t d = m; d >= rowsM; --d)
-          if (m % d == 0 && d % rowsM == 0 && d * c * 4 <= t.l2Bytes / 4) {
+        // Where R divides the width, chunks of whole output rows of one
+        // image or of whole images (the GEMM then runs on the NHWC tensors;
+        // a strided one must).
+        bool rowsOnly = ow % rowsM == 0;
+        int64_t unit = rowsOnly ? ow : rowsM, image = out.getDimSize(1) * ow;
+        int64_t chunk = unit;
+        for (int64_t d = m; d >= unit; --d)
+          if (m % d == 0 && d % unit == 0 && d * c * 4 <= t.l2Bytes / 4 &&
+              (!rowsOnly || image % d == 0 || d % image == 0)) {
             chunk = d;
             break;
           }
@@ -509,11 +519,22 @@ LogicalResult kiln::verifyKernelFor(Operation *op, KernelAttr k) {
     if (k.getKind() == KernelKind::conv1x1_gemm) {
       if (w.getDimSize(w.getRank() == 5 ? 1 : 0) != 1 ||
           w.getDimSize(w.getRank() == 5 ? 2 : 1) != 1 ||
-          llvm::any_of(conv.getStrides(), [](int64_t s) { return s != 1; }) ||
           llvm::any_of(conv.getPads(), [](int64_t p) { return p != 0; }))
-        return fail() << "needs a 1x1 convolution with stride 1 and no padding";
+        return fail() << "needs a 1x1 convolution with no padding";
       if (!k.getBlock())
         return fail() << "needs a filter-packing block";
+      // A strided one runs on whole output rows: R divides the width and
+      // a chunk is whole rows.
+      ArrayRef<int64_t> o = conv.getType().getShape(), rt = k.getRegisterTile(),
+                        ct = k.getCacheTile();
+      int64_t image = o[1] * o[2];
+      if (llvm::any_of(conv.getStrides(), [](int64_t s) { return s != 1; }) &&
+          (rt.size() != 3 || rt[0] <= 0 || o[2] % rt[0] != 0 ||
+           (ct.size() == 3 && ct[0] > 0 &&
+            (ct[0] % o[2] != 0 || (image % ct[0] != 0 && ct[0] % image != 0)))))
+        return fail() << "with stride > 1 needs register tile pixels that divide the " << o[2]
+                      << " output columns and a cache tile of whole output rows of one image "
+                         "or whole images";
     }
     if (k.getBlock() && k.getRegisterTile().size() >= 4 &&
         k.getKind() == KernelKind::direct_conv &&

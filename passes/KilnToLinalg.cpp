@@ -291,9 +291,14 @@ Value lowerPointwiseGemm(OpBuilder &b, Location loc, const ConvParams &p) {
   KernelAttr k = p.kernel;
   ArrayRef<int64_t> cache = k.getCacheTile(), reg = k.getRegisterTile();
   int64_t mc = !cache.empty() && cache[0] > 0 && m % cache[0] == 0 ? cache[0] : m;
+  if (mc % (h * wd) == 0)
+    mc = h * wd; // a chunk per image at most
   int64_t r = reg.size() == 3 && reg[0] > 0 ? reg[0] : 0;
   Type f32 = type.getElementType();
+  int64_t sh = p.strides[0], sw = p.strides[1];
   bool spatial = (r == 0 || wd % r == 0) && mc % wd == 0 && h % (mc / wd) == 0;
+  if (!spatial && (sh != 1 || sw != 1))
+    return Value(); // kiln-select-kernels checks: whole rows
   int64_t vn = spatial ? n : 1, vh = spatial ? h : m / mc, vw = spatial ? wd : mc;
   int64_t chunkRows = mc / vw, chunksPerImage = vh / chunkRows;
   bool regTile = r > 0;
@@ -340,10 +345,15 @@ Value lowerPointwiseGemm(OpBuilder &b, Location loc, const ConvParams &p) {
                                                                      Value acc) {
           Value y = arith::AddIOp::create(b, loc, h0, row);
           return loopOver(b, loc, 0, vw, r, acc, [&](OpBuilder &, Value x, Value acc) {
+            // Every s-th input pixel of a strided conv.
+            auto at = [&](Value v, int64_t s) -> OpFoldResult {
+              return s == 1 ? OpFoldResult(v) : arith::MulIOp::create(b, loc, v, cst(s)).getResult();
+            };
             Value aTile = tensor::ExtractSliceOp::create(
                 b, loc, RankedTensorType::get({r, c}, f32), input,
-                ArrayRef<OpFoldResult>{ni, y, x, idx(0)},
-                ArrayRef<OpFoldResult>{idx(1), idx(1), idx(r), idx(c)}, ones);
+                ArrayRef<OpFoldResult>{ni, at(y, sh), at(x, sw), idx(0)},
+                ArrayRef<OpFoldResult>{idx(1), idx(1), idx(r), idx(c)},
+                ArrayRef<OpFoldResult>{idx(1), idx(1), idx(sw), idx(1)});
             // Block j (a channel offset in the group; null: the group's one
             // block).
             auto blockTile = [&](Value j, Value acc) -> Value {
@@ -739,8 +749,12 @@ FailureOr<Value> lowerConv(OpBuilder &b, Location loc, const ConvParams &p) {
     return failure(); // filter packing and kernel disagree
   if (packed && winogradOutputTile(p.kernel.getKind()))
     return lowerWinograd(b, loc, p); // pads its own input
-  if (packed && p.kernel.getKind() == KernelKind::conv1x1_gemm)
-    return lowerPointwiseGemm(b, loc, p); // no padding: the kernel checked
+  if (packed && p.kernel.getKind() == KernelKind::conv1x1_gemm) {
+    Value r = lowerPointwiseGemm(b, loc, p); // no padding: the kernel checked
+    if (!r)
+      return failure();
+    return r;
+  }
   Value padded = padSpatial(b, loc, p.input, p.nhwc, p.pads[0], p.pads[1],
                             p.pads[2], p.pads[3], 0.0);
   if (packed)

@@ -591,6 +591,25 @@ func.func @conv1x1_gemm_blocks_inner(%x: tensor<1x3x3x2xf32>, %w: tensor<2x1x1x2
 
 // -----
 
+// A stride-2 1x1 conv as a GEMM: each register tile reads every other input
+// pixel of input row 2y (a strided rank-reduced slice).
+// CHECK-LABEL: func.func @conv1x1_gemm_strided
+// CHECK: scf.for %[[Y:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args
+// CHECK: %[[ROW:.+]] = arith.addi %{{.+}}, %[[Y]] : index
+// CHECK: scf.for %[[X:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args
+// CHECK: %[[IY:.+]] = arith.muli %[[ROW]], %c2{{.*}} : index
+// CHECK: %[[IX:.+]] = arith.muli %[[X]], %c2{{.*}} : index
+// CHECK: tensor.extract_slice %arg0[%{{.+}}, %[[IY]], %[[IX]], 0] [1, 1, 2, 2] [1, 1, 2, 1] : tensor<1x4x4x2xf32> to tensor<2x2xf32>
+// CHECK: linalg.matmul
+func.func @conv1x1_gemm_strided(%x: tensor<1x4x4x2xf32>, %w: tensor<1x1x1x2x2xf32>, %b: tensor<2xf32>) -> tensor<1x2x2x2xf32> {
+  %0 = kiln.fused_conv %x, %w, %b {layout = "NHWC", strides = array<i64: 2, 2>,
+      kiln.kernel = #kiln.kernel<kind = conv1x1_gemm, layout = nhwc, block = 2, register_tile = [2, 2, 1], cache_tile = [], parallel_dims = [], lanes = 8, config = false>}
+      : (tensor<1x4x4x2xf32>, tensor<1x1x1x2x2xf32>, tensor<2xf32>) -> tensor<1x2x2x2xf32>
+  return %0 : tensor<1x2x2x2xf32>
+}
+
+// -----
+
 // Every tensor.empty gets its own kiln.empty_id, so CSE keeps each layer's
 // destination apart (merged, they would tie all layers of one shape into
 // one alias set for bufferization).

@@ -12,7 +12,8 @@
 // CHECK-DAG: error: loc("conv2"): kernel pool: needs a pooling op
 // CHECK-DAG: error: loc("conv3"): kernel direct_conv: cache_tile needs 7 sizes, got 3
 // CHECK-DAG: error: loc("conv4"): kernel direct_conv: parallel dimension 7 is not one of its 7 loops
-// CHECK-DAG: error: loc("conv5"): kernel conv1x1_gemm: needs a 1x1 convolution with stride 1 and no padding
+// CHECK-DAG: error: loc("conv5"): kernel conv1x1_gemm: needs a 1x1 convolution with no padding
+// CHECK-DAG: error: loc("gstride"): kernel conv1x1_gemm: with stride > 1 needs register tile pixels that divide the 4 output columns and a cache tile of whole output rows of one image or whole images
 // CHECK-DAG: error: loc("conv6"): kernel conv1x1_gemm: needs a filter-packing block
 // CHECK-DAG: error: loc("conv7"): kernel direct_conv: register tile channels 48 do not divide block 64
 // CHECK-DAG: error: loc("nchw"): kernel direct_conv: needs an NHWC convolution
@@ -41,7 +42,8 @@
 // expected-error @unknown {{kernel pool: needs a pooling op}}
 // expected-error @unknown {{kernel direct_conv: cache_tile needs 7 sizes, got 3}}
 // expected-error @unknown {{kernel direct_conv: parallel dimension 7 is not one of its 7 loops}}
-// expected-error @unknown {{kernel conv1x1_gemm: needs a 1x1 convolution with stride 1 and no padding}}
+// expected-error @unknown {{kernel conv1x1_gemm: needs a 1x1 convolution with no padding}}
+// expected-error @unknown {{kernel conv1x1_gemm: with stride > 1 needs register tile pixels that divide the 4 output columns and a cache tile of whole output rows of one image or whole images}}
 // expected-error @unknown {{kernel conv1x1_gemm: needs a filter-packing block}}
 // expected-error @unknown {{kernel direct_conv: register tile channels 48 do not divide block 64}}
 // expected-error @unknown {{kernel direct_conv: needs an NHWC convolution}}
@@ -91,6 +93,7 @@ func.func @bad(%x: tensor<1x8x8x16xf32>, %wd: tensor<3x3x16x64xf32>, %b: tensor<
   %17 = kiln.fused_conv %x, %w1, %b {layout = "NHWC"} : (tensor<1x8x8x16xf32>, tensor<1x1x16x64xf32>, tensor<64xf32>) -> tensor<1x8x8x64xf32> loc("gpix")
   %18 = kiln.fused_conv %x, %w1, %b {layout = "NHWC"} : (tensor<1x8x8x16xf32>, tensor<1x1x16x64xf32>, tensor<64xf32>) -> tensor<1x8x8x64xf32> loc("gcache")
   %19 = kiln.fused_conv %x, %w1, %b {layout = "NHWC"} : (tensor<1x8x8x16xf32>, tensor<1x1x16x64xf32>, tensor<64xf32>) -> tensor<1x8x8x64xf32> loc("gcache2")
+  %gs = kiln.fused_conv %x, %w1, %b {layout = "NHWC", strides = array<i64: 2, 2>} : (tensor<1x8x8x16xf32>, tensor<1x1x16x64xf32>, tensor<64xf32>) -> tensor<1x4x4x64xf32> loc("gstride")
   %gc3 = kiln.fused_conv %x, %w1, %b {layout = "NHWC"} : (tensor<1x8x8x16xf32>, tensor<1x1x16x64xf32>, tensor<64xf32>) -> tensor<1x8x8x64xf32> loc("gcache3")
   %15 = kiln.fused_conv %x, %wg1, %b {layout = "NHWC", group = 2 : i64} : (tensor<1x8x8x16xf32>, tensor<1x1x8x64xf32>, tensor<64xf32>) -> tensor<1x8x8x64xf32> loc("ggemm")
   %20 = kiln.fused_conv %x, %w, %b {layout = "NHWC", pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x8x8x16xf32>, tensor<3x3x16x64xf32>, tensor<64xf32>) -> tensor<1x4x4x64xf32> loc("wstride")

@@ -219,6 +219,9 @@ func.func @small_l2(%x: tensor<1x8x8x256xf32>, %b: tensor<64xf32>) {
 // CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = conv1x1_gemm, layout = nhwc, block = 32, register_tile = [14, 32, 1], cache_tile = [14, 256, 0], parallel_dims = [1], lanes = 16, config = false>
 // CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = conv1x1_gemm, layout = nhwc, block = 32, register_tile = [14, 32, 1], cache_tile = [], parallel_dims = [1], lanes = 16, config = false>
 // CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = conv1x1_gemm, layout = nhwc, block = 32, register_tile = [7, 32, 1], cache_tile = [], parallel_dims = [1], lanes = 16, config = false>
+// A strided 1x1 conv (a downsampling shortcut, 14x14 -> 7x7) is the same
+// GEMM on every other input pixel, R = 7 dividing the width.
+// CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = conv1x1_gemm, layout = nhwc, block = 32, register_tile = [7, 32, 1], cache_tile = [7, 256, 0], parallel_dims = [1], lanes = 16, config = false>{{.*}}strides = array<i64: 2, 2>
 module attributes {kiln.options = #kiln.options<vectorize = true, parallel = true>, kiln.target = #kiln.target<triple = "x86_64-unknown-linux-gnu", cpu = "sapphirerapids", features = "+avx512f", vector_bits = 512, vector_registers = 32, l1_bytes = 49152, l2_bytes = 1048576>} {
 func.func @expansion(%x: tensor<1x14x14x64xf32>, %y: tensor<1x14x14x256xf32>, %z: tensor<1x7x7x512xf32>, %b: tensor<256xf32>, %b64: tensor<64xf32>, %b2k: tensor<2048xf32>) {
   %w = arith.constant dense<1.0> : tensor<1x1x64x256xf32>
@@ -227,6 +230,7 @@ func.func @expansion(%x: tensor<1x14x14x64xf32>, %y: tensor<1x14x14x256xf32>, %z
   %0 = kiln.fused_conv %x, %w, %b {layout = "NHWC"} : (tensor<1x14x14x64xf32>, tensor<1x1x64x256xf32>, tensor<256xf32>) -> tensor<1x14x14x256xf32>
   %1 = kiln.fused_conv %y, %wr, %b64 {layout = "NHWC"} : (tensor<1x14x14x256xf32>, tensor<1x1x256x64xf32>, tensor<64xf32>) -> tensor<1x14x14x64xf32>
   %2 = kiln.fused_conv %z, %wz, %b2k {layout = "NHWC"} : (tensor<1x7x7x512xf32>, tensor<1x1x512x2048xf32>, tensor<2048xf32>) -> tensor<1x7x7x2048xf32>
+  %3 = kiln.fused_conv %x, %w, %b {layout = "NHWC", strides = array<i64: 2, 2>} : (tensor<1x14x14x64xf32>, tensor<1x1x64x256xf32>, tensor<256xf32>) -> tensor<1x7x7x256xf32>
   return
 }
 }
