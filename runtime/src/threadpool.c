@@ -7,9 +7,13 @@
  *
  * Each model instance owns a pool of num_threads - 1 pthread workers; the
  * thread calling kiln_model_run() participates as the num_threads-th one.
- * kiln_rt_parallel_for() statically splits [0, n) into num_threads
- * contiguous chunks, publishes the job by bumping a generation counter and
- * runs chunk 0 itself. Workers and the submitter spin briefly on atomics
+ * kiln_rt_parallel_for() splits [0, n) into num_threads contiguous
+ * ranges, publishes the job by bumping a generation counter and runs range
+ * 0 itself. Each thread takes its own range's iterations from the front;
+ * once it is empty, it takes iterations from the back of the others'
+ * (work stealing), so a thread that a busy core or a slower share of the
+ * work holds back does not keep the others waiting. Iterations write
+ * disjoint outputs, so results do not depend on who runs which. Workers and the submitter spin briefly on atomics
  * (cheap back-to-back loops) and then block on condition variables, so idle
  * pools consume no CPU. Only plain C11 atomics and POSIX threads are used,
  * so the code is portable to every LP64 target kiln supports.
@@ -65,6 +69,36 @@ static int spin_continue(kiln_spin *spin) {
   return t < spin->deadline;
 }
 
+/// A thread's share of the current job: [begin, end) packed into one word
+/// (begin in the low 32 bits) so that its owner (taking from the front) and
+/// thieves (taking from the back) update it with one compare-and-swap.
+typedef struct kiln_range {
+  _Alignas(64) atomic_uint_fast64_t span;
+} kiln_range;
+
+static uint_fast64_t pack_span(int64_t begin, int64_t end) {
+  return ((uint_fast64_t)end << 32) | (uint_fast64_t)begin;
+}
+
+/// Takes one iteration of `range`, from the back for a thief; -1 if none is
+/// left.
+static int64_t take_iteration(kiln_range *range, int from_back) {
+  uint_fast64_t span = atomic_load_explicit(&range->span, memory_order_relaxed);
+  for (;;) {
+    int64_t begin = (int64_t)(span & 0xffffffffu), end = (int64_t)(span >> 32);
+    if (begin >= end)
+      return -1;
+    uint_fast64_t rest = from_back ? pack_span(begin, end - 1) : pack_span(begin + 1, end);
+    /* Relaxed: the job's publication (generation, release/acquire) orders
+       the ranges' initialisation, its completion (pending) the bodies'
+       writes. */
+    if (atomic_compare_exchange_weak_explicit(&range->span, &span, rest,
+                                              memory_order_relaxed,
+                                              memory_order_relaxed))
+      return from_back ? end - 1 : begin;
+  }
+}
+
 /// Per-worker start argument.
 typedef struct kiln_worker {
   kiln_threadpool *pool;
@@ -76,6 +110,7 @@ struct kiln_threadpool {
   int32_t num_started;       /* workers successfully created */
   pthread_t *threads;        /* num_threads - 1 entries */
   kiln_worker *workers;      /* num_threads - 1 entries */
+  kiln_range *ranges;        /* num_threads entries: the current job's shares */
   pthread_mutex_t mutex;
   pthread_cond_t work_cv;    /* signalled when generation changes */
   pthread_cond_t done_cv;    /* signalled when pending reaches 0 */
@@ -83,7 +118,6 @@ struct kiln_threadpool {
   atomic_int pending;        /* workers still running the current job */
   atomic_int shutdown;
   /* Current job; written by the submitter before the generation bump. */
-  int64_t job_n;
   kiln_parallel_body job_body;
   void *job_env;
 };
@@ -99,19 +133,29 @@ kiln_threadpool *kiln_threadpool_set_current(kiln_threadpool *pool) {
   return previous;
 }
 
-/// Runs chunk `index` of the current job (static, balanced partition).
+/// Range `index` of the static, balanced partition of [0, n).
+static void static_range(int64_t n, int32_t chunks, int32_t index, int64_t *begin,
+                         int64_t *end) {
+  int64_t base = n / chunks, rem = n % chunks;
+  *begin = index * base + (index < rem ? index : rem);
+  *end = *begin + base + (index < rem ? 1 : 0);
+}
+
+/// Runs thread `index`'s share of the current job: its own range, then
+/// whatever is left of the others'.
 KILN_CALLS_GENERATED_CODE
 static void run_chunk(kiln_threadpool *pool, int32_t index) {
-  int64_t n = pool->job_n, chunks = pool->num_threads;
-  int64_t base = n / chunks, rem = n % chunks;
-  int64_t begin = index * base + (index < rem ? index : rem);
-  int64_t end = begin + base + (index < rem ? 1 : 0);
-  if (begin < end) {
-    int saved = in_parallel;
-    in_parallel = 1;
-    pool->job_body(pool->job_env, begin, end);
-    in_parallel = saved;
+  int saved = in_parallel;
+  in_parallel = 1;
+  int64_t i;
+  while ((i = take_iteration(&pool->ranges[index], 0)) >= 0)
+    pool->job_body(pool->job_env, i, i + 1);
+  for (int32_t k = 1; k < pool->num_threads; ++k) {
+    kiln_range *victim = &pool->ranges[(index + k) % pool->num_threads];
+    while ((i = take_iteration(victim, 1)) >= 0)
+      pool->job_body(pool->job_env, i, i + 1);
   }
+  in_parallel = saved;
 }
 
 /// Blocks until the generation differs from `seen`; returns the new value.
@@ -163,6 +207,7 @@ static void stop_and_free(kiln_threadpool *pool) {
   pthread_cond_destroy(&pool->done_cv);
   pthread_cond_destroy(&pool->work_cv);
   pthread_mutex_destroy(&pool->mutex);
+  free(pool->ranges);
   free(pool->workers);
   free(pool->threads);
   free(pool);
@@ -181,11 +226,14 @@ kiln_status kiln_threadpool_create(int32_t num_threads, char *error,
   if (pool && num_workers) {
     pool->threads = (pthread_t *)calloc(num_workers, sizeof(pthread_t));
     pool->workers = (kiln_worker *)calloc(num_workers, sizeof(kiln_worker));
+    pool->ranges = (kiln_range *)aligned_alloc(
+        _Alignof(kiln_range), (size_t)num_threads * sizeof(kiln_range));
   }
-  if (!pool || (num_workers && (!pool->threads || !pool->workers))) {
+  if (!pool || (num_workers && (!pool->threads || !pool->workers || !pool->ranges))) {
     if (pool) {
       free(pool->threads);
       free(pool->workers);
+      free(pool->ranges);
     }
     free(pool);
     kiln_format_error(error, "out of memory creating a %d-thread pool",
@@ -200,6 +248,7 @@ kiln_status kiln_threadpool_create(int32_t num_threads, char *error,
       pthread_cond_init(&pool->work_cv, NULL) != 0 ||
       pthread_cond_init(&pool->done_cv, NULL) != 0) {
     /* glibc/musl never fail these with default attributes. */
+    free(pool->ranges);
     free(pool->workers);
     free(pool->threads);
     free(pool);
@@ -246,7 +295,8 @@ void kiln_rt_parallel_for(int64_t n,
   if (n <= 0 || !body)
     return;
   kiln_threadpool *pool = current_pool;
-  if (!pool || pool->num_threads <= 1 || in_parallel || n == 1) {
+  /* A range packs into 32-bit halves; tile counts never come near. */
+  if (!pool || pool->num_threads <= 1 || in_parallel || n == 1 || n > INT32_MAX) {
     int saved = in_parallel;
     in_parallel = 1;
     body(env, 0, n);
@@ -256,9 +306,14 @@ void kiln_rt_parallel_for(int64_t n,
   /* Publish the job. Every worker has finished the previous one (pending was
      0), so nobody reads the job fields while they are rewritten. */
   pthread_mutex_lock(&pool->mutex);
-  pool->job_n = n;
   pool->job_body = body;
   pool->job_env = env;
+  for (int32_t t = 0; t < pool->num_threads; ++t) {
+    int64_t begin, end;
+    static_range(n, pool->num_threads, t, &begin, &end);
+    atomic_store_explicit(&pool->ranges[t].span, pack_span(begin, end),
+                          memory_order_relaxed);
+  }
   atomic_store_explicit(&pool->pending, pool->num_threads - 1,
                         memory_order_relaxed);
   atomic_fetch_add_explicit(&pool->generation, 1, memory_order_release);

@@ -399,10 +399,48 @@ TEST_P(RuntimeThreadsTest, ParallelForCoversEachIndexOnce) {
     for (int64_t i = 0; i < n; ++i)
       ASSERT_EQ(hits[size_t(i)].load(), 1) << "n=" << n << " index " << i;
     EXPECT_EQ(env.badNested.load(), 0) << "n=" << n;
-    // Static chunking: each non-empty chunk runs on its own thread.
-    EXPECT_EQ(env.threads.size(), size_t(std::min<int64_t>(n, threads)))
-        << "n=" << n;
+    // Each thread starts on its own range, but one that finishes early
+    // takes the others' iterations: at most one thread per iteration.
+    EXPECT_LE(env.threads.size(), size_t(std::min<int64_t>(n, threads))) << "n=" << n;
+    EXPECT_EQ(env.threads.empty(), n == 0) << "n=" << n;
   }
+}
+
+struct StealEnv {
+  std::vector<std::thread::id> owner;
+};
+
+void stealBody(void *env, int64_t begin, int64_t end) {
+  auto *e = static_cast<StealEnv *>(env);
+  for (int64_t i = begin; i < end; ++i) {
+    e->owner[size_t(i)] = std::this_thread::get_id();
+    // The first thread's range [0, 4) is slow.
+    if (i < 4)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+StealEnv *gStealEnv;
+
+extern "C" void stealHook(void *const *, void *) {
+  kiln_rt_parallel_for(8, stealBody, gStealEnv);
+}
+
+// Two threads, 8 iterations: the submitter's range [0, 4) takes 80 ms, the
+// worker's [4, 8) none, so the worker takes iterations from the back of the
+// submitter's range (3, then 2, ...) while the submitter is still on its
+// first ones.
+TEST_F(RuntimeTest, ParallelForStealsFromASlowRange) {
+  create(2);
+  StealEnv env;
+  env.owner.resize(8);
+  gStealEnv = &env;
+  kiln_test_invoke_hook = stealHook;
+  Tensors t;
+  ASSERT_EQ(t.run(model), KILN_OK);
+  EXPECT_EQ(env.owner[7], env.owner[4]);
+  EXPECT_NE(env.owner[3], env.owner[0]) << "iteration 3 was not stolen";
+  EXPECT_EQ(env.owner[3], env.owner[4]);
 }
 
 TEST_F(RuntimeTest, ParallelForWithoutInstanceRunsInline) {
