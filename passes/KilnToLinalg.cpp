@@ -147,6 +147,13 @@ int64_t ceilExtra(int64_t in, int64_t k, int64_t s, int64_t pb, int64_t pe,
   return std::max<int64_t>(0, (out - 1) * s + k - (in + pb + pe));
 }
 
+/// `v` clamped into [0, size): the nearest valid index of a dimension,
+/// for reads that stay inside an unpadded input.
+Value clampIndex(OpBuilder &b, Location loc, Value v, int64_t size) {
+  Value lo = arith::MaxSIOp::create(b, loc, v, arith::ConstantIndexOp::create(b, loc, 0));
+  return arith::MinSIOp::create(b, loc, lo, arith::ConstantIndexOp::create(b, loc, size - 1));
+}
+
 /// scf.for over [lb, ub) by `step` threading one tensor through `body`.
 Value loopOver(OpBuilder &b, Location loc, int64_t lb, int64_t ub, int64_t step, Value init,
                function_ref<Value(OpBuilder &, Value, Value)> body) {
@@ -638,18 +645,14 @@ Value lowerWinograd(OpBuilder &b, Location loc, const ConvParams &p) {
     Value tile = slice(out, RankedTensorType::get({aa, 1, c}, f32), offsets, {aa, 1, c});
     using P = arith::CmpIPredicate;
     SmallVector<Value> ys, xs, yOk, xOk;
-    auto clampTo = [&](Value v, int64_t hi) -> Value {
-      Value lo = arith::MaxSIOp::create(b, loc, v, cst(0));
-      return arith::MinSIOp::create(b, loc, lo, cst(hi - 1));
-    };
     for (int64_t r = 0; r < a; ++r) {
       Value y = add(y0, r);
-      ys.push_back(clampTo(y, ih));
+      ys.push_back(clampIndex(b, loc, y, ih));
       yOk.push_back(both(cmp(P::sge, y, 0), cmp(P::slt, y, ih)));
     }
     for (int64_t q = 0; q < a; ++q) {
       Value x = add(x0, q);
-      xs.push_back(clampTo(x, iw));
+      xs.push_back(clampIndex(b, loc, x, iw));
       xOk.push_back(both(cmp(P::sge, x, 0), cmp(P::slt, x, iw)));
     }
     tile = loopOver(b, loc, 0, c, lanes, tile, [&](OpBuilder &, Value cc, Value acc) {
@@ -748,7 +751,7 @@ FailureOr<Value> lowerConv(OpBuilder &b, Location loc, const ConvParams &p) {
   if (packed != (p.nhwc && p.kernel && p.kernel.getBlock() > 0))
     return failure(); // filter packing and kernel disagree
   if (packed && winogradOutputTile(p.kernel.getKind()))
-    return lowerWinograd(b, loc, p); // pads its own input
+    return lowerWinograd(b, loc, p); // reads its input unpadded
   if (packed && p.kernel.getKind() == KernelKind::conv1x1_gemm) {
     Value r = lowerPointwiseGemm(b, loc, p); // no padding: the kernel checked
     if (!r)
@@ -937,9 +940,7 @@ std::optional<Value> lowerMaxPoolNhwc(OpBuilder &b, Location loc, MaxPoolOp op, 
   auto vt = VectorType::get({lanes}, f32);
   auto cst = [&](int64_t v) -> Value { return arith::ConstantIndexOp::create(b, loc, v); };
   auto clampAt = [&](Value base, int64_t off, int64_t size) -> Value {
-    Value v = arith::AddIOp::create(b, loc, base, cst(off));
-    v = arith::MaxSIOp::create(b, loc, v, cst(0));
-    return arith::MinSIOp::create(b, loc, v, cst(size - 1));
+    return clampIndex(b, loc, arith::AddIOp::create(b, loc, base, cst(off)), size);
   };
   Value pad = floatConst(b, loc, f32, 0.0);
   auto rowType = RankedTensorType::get({1, 1, ow, c}, f32);
