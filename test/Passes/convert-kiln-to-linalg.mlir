@@ -643,19 +643,22 @@ func.func @fused_conv_relu6(%x: tensor<1x2x5x5xf32>, %w: tensor<3x2x3x3xf32>, %b
 
 // Winograd F(2x2, 3x3) on a 3x5 output (2 x 3 = 6 tiles, the last row and
 // column partial), filter already transformed [F/B, 4, 4, C, B]: the input
-// is not padded; stage 1 a forall over the 6 tiles writing V [16, T, C]
-// with T = 6 rounded up to the register tile's 4 rows (the 2 extra tiles
-// zero), each tile's 4 x 4 window read at clamped coordinates with zero
-// selected outside; stage 2 one matmul per transform element
+// is not padded; stage 1 a forall over T = 6 tiles rounded up to the
+// register tile's 4 rows writing V [16, T, C], each tile's 4 x 4 window
+// read at clamped coordinates with zero selected outside the image and in
+// the 2 extra tiles (tile index < 6 in every row's condition, the image
+// index clamped; no separate zero fill, no insert_slice); stage 2 one matmul per transform element
 // and block (16 x 2) with the kernel; stage 3 a forall over the 6 tiles
 // into a 4x6 result (whole tiles), bias, residual (at clamped coordinates)
 // and ReLU on the vectors before each store, then the 3x5 copied out.
 // CHECK-LABEL: func.func @winograd
 // CHECK-NOT: tensor.pad
-// CHECK: linalg.fill {{.*}} -> tensor<16x2x4xf32>
-// CHECK: tensor.insert_slice %{{.+}} into %{{.+}}[0, 6, 0] [16, 2, 4] [1, 1, 1]
-// CHECK: scf.forall (%[[T:.+]]) in (6) shared_outs(%{{.+}} = %{{.+}}) -> (tensor<16x8x4xf32>)
+// CHECK-NOT: tensor.insert_slice
+// CHECK: scf.forall (%[[T:.+]]) in (8) shared_outs(%{{.+}} = %{{.+}}) -> (tensor<16x8x4xf32>)
+// CHECK: %[[REAL:.+]] = arith.cmpi slt, %[[T]], %{{.+}} : index
 // CHECK: tensor.extract_slice %{{.+}}[0, %[[T]], 0] [16, 1, 4] [1, 1, 1] : tensor<16x8x4xf32> to tensor<16x1x4xf32>
+// CHECK: %[[OK:.+]] = arith.andi %{{.+}}, %{{.+}} : i1
+// CHECK: arith.andi %[[OK]], %[[REAL]] : i1
 // CHECK: %[[LO:.+]] = arith.maxsi %{{.+}}, %{{.+}} : index
 // CHECK: arith.minsi %[[LO]], %{{.+}} : index
 // CHECK: scf.for
