@@ -110,6 +110,10 @@ func.func @nchw_and_grouped(%x: tensor<1x16x8x8xf32>, %b: tensor<64xf32>) {
 // 1x1 at 7x7 (49 pixels: no divisor from 2 to 4) and 1x1 with stride 2: direct.
 // CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = direct_conv, layout = nhwc, block = 8, register_tile = [1, 1, 7, 8, 1, 1, 1], cache_tile = [], parallel_dims = [3], lanes = 8, config = false>
 // CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = direct_conv, layout = nhwc, block = 8, register_tile = [1, 1, 7, 8, 1, 1, 1], cache_tile = [], parallel_dims = [3], lanes = 8, config = false>
+// 1x1 stride 1 where the width alone gives 8 accumulators (4 x 16 at 8x8):
+// a GEMM too, for its epilogue in registers (an expansion: one output row
+// x all 64 channels per iteration).
+// CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = conv1x1_gemm, layout = nhwc, block = 16, register_tile = [4, 16, 1], cache_tile = [8, 64, 0], parallel_dims = [1], lanes = 8, config = false>
 module attributes {kiln.options = #kiln.options<vectorize = true, parallel = true>, kiln.target = #kiln.target<triple = "x86_64-unknown-linux-gnu", cpu = "haswell", features = "+avx,+avx2,+fma", vector_bits = 256, vector_registers = 16, l1_bytes = 32768, l2_bytes = 262144>} {
 func.func @avx2(%x: tensor<1x8x8x16xf32>, %b: tensor<64xf32>, %b3: tensor<24xf32>, %g: tensor<6x64xf32>, %gw: tensor<64x48xf32>) {
   %w = arith.constant dense<1.0> : tensor<3x3x16x64xf32>
@@ -130,6 +134,7 @@ func.func @avx2(%x: tensor<1x8x8x16xf32>, %b: tensor<64xf32>, %b3: tensor<24xf32
   %10 = kiln.fused_conv %x512, %w512, %b {layout = "NHWC"} : (tensor<1x14x14x512xf32>, tensor<1x1x512x64xf32>, tensor<64xf32>) -> tensor<1x14x14x64xf32>
   %8 = kiln.fused_conv %x7, %w1, %b {layout = "NHWC"} : (tensor<1x7x7x16xf32>, tensor<1x1x16x64xf32>, tensor<64xf32>) -> tensor<1x7x7x64xf32>
   %9 = kiln.fused_conv %x14, %w1, %b {layout = "NHWC", strides = array<i64: 2, 2>} : (tensor<1x14x14x16xf32>, tensor<1x1x16x64xf32>, tensor<64xf32>) -> tensor<1x7x7x64xf32>
+  %11 = kiln.fused_conv %x, %w1, %b {layout = "NHWC", relu} : (tensor<1x8x8x16xf32>, tensor<1x1x16x64xf32>, tensor<64xf32>) -> tensor<1x8x8x64xf32>
   return
 }
 }
