@@ -179,20 +179,39 @@ static LogicalResult buildClip(NodeImporter &n, Value x, Value lo, Value hi) {
   return n.setOutputs(y);
 }
 
+/// A rank-0 constant of `x`'s element type.
+static Value scalarLike(NodeImporter &n, Value x, float v) {
+  auto elem = typeOf(x).getElementType();
+  auto type = RankedTensorType::get({}, elem);
+  return arith::ConstantOp::create(n.builder(), n.loc(),
+                                   DenseElementsAttr::get(type, n.builder().getFloatAttr(elem, v)));
+}
+
 /// Clip 6..10: bounds as attributes (default -inf, +inf).
 static LogicalResult importClipAttrs(NodeImporter &n) {
   Value x = n.input(0);
   if (!x)
     return failure();
-  auto elem = cast<RankedTensorType>(x.getType()).getElementType();
-  auto scalar = [&](float v) -> Value {
-    auto type = RankedTensorType::get({}, elem);
-    return arith::ConstantOp::create(n.builder(), n.loc(),
-                                     DenseElementsAttr::get(type, n.builder().getFloatAttr(elem, v)));
-  };
-  Value lo = n.attr("min") ? scalar(n.attrFloat("min", 0)) : Value();
-  Value hi = n.attr("max") ? scalar(n.attrFloat("max", 0)) : Value();
+  Value lo = n.attr("min") ? scalarLike(n, x, n.attrFloat("min", 0)) : Value();
+  Value hi = n.attr("max") ? scalarLike(n, x, n.attrFloat("max", 0)) : Value();
   return buildClip(n, x, lo, hi);
+}
+
+/// HardSigmoid (MobileNet V3's gates and hard-swish): clip(alpha * x +
+/// beta, 0, 1), from the elementwise ops (alpha 0.2 and beta 0.5 unless
+/// given).
+static LogicalResult importHardSigmoid(NodeImporter &n) {
+  Value x = n.input(0);
+  if (!x)
+    return failure();
+  RankedTensorType type = typeOf(x);
+  Value y = MulOp::create(n.builder(), n.loc(), TypeRange{type},
+                          ValueRange{x, scalarLike(n, x, n.attrFloat("alpha", 0.2f))})
+                .getResult();
+  y = AddOp::create(n.builder(), n.loc(), TypeRange{type},
+                    ValueRange{y, scalarLike(n, x, n.attrFloat("beta", 0.5f))})
+          .getResult();
+  return buildClip(n, y, scalarLike(n, x, 0.0f), scalarLike(n, x, 1.0f));
 }
 
 /// Clip 11+: bounds as optional inputs 1 and 2.
@@ -403,27 +422,34 @@ static LogicalResult importSoftmaxAxis(NodeImporter &n) { return importSoftmax(n
 
 /// Reshape with the shape as a constant input (opset 5 on; `allowzero`
 /// from opset 14 is read when present).
+/// The values of input `i`, which must be a constant 1-D INT64 tensor (a
+/// Reshape's shape, a Pad's pads); `what` names it in diagnostics.
+static FailureOr<SmallVector<int64_t>> constantInt64Input(NodeImporter &n, int i,
+                                                          StringRef what) {
+  const onnx::NodeProto &node = n.node();
+  if (node.input_size() <= i || node.input(i).empty())
+    return n.error() << "missing the " << what << " input";
+  const onnx::TensorProto *t = n.constantTensor(node.input(i));
+  if (!t)
+    return n.error() << "the " << what << " input '" << node.input(i)
+                     << "' must be a constant (initializer or Constant node)";
+  auto data = n.readConstant(*t);
+  if (!data)
+    return n.error() << what << " tensor: " << llvm::toString(data.takeError());
+  if (!data->type.getElementType().isInteger(64) || data->type.getRank() != 1)
+    return n.error() << "the " << what << " input must be a 1-D INT64 tensor";
+  std::vector<int64_t> values = data->asInt64();
+  return SmallVector<int64_t>(values.begin(), values.end());
+}
+
 static LogicalResult importReshape(NodeImporter &n) {
   Value x = n.input(0);
   if (!x)
     return failure();
-  const onnx::NodeProto &node = n.node();
-  SmallVector<int64_t> shape;
-  {
-    if (node.input_size() < 2)
-      return n.error() << "missing the shape input";
-    const onnx::TensorProto *t = n.constantTensor(node.input(1));
-    if (!t)
-      return n.error() << "the shape input '" << node.input(1)
-                       << "' must be a constant (initializer or Constant node)";
-    auto data = n.readConstant(*t);
-    if (!data)
-      return n.error() << "shape tensor: " << llvm::toString(data.takeError());
-    if (!data->type.getElementType().isInteger(64) || data->type.getRank() != 1)
-      return n.error() << "the shape input must be a 1-D INT64 tensor";
-    std::vector<int64_t> values = data->asInt64();
-    shape.assign(values.begin(), values.end());
-  }
+  FailureOr<SmallVector<int64_t>> shapeInput = constantInt64Input(n, 1, "shape");
+  if (failed(shapeInput))
+    return failure();
+  SmallVector<int64_t> shape = *shapeInput;
   bool allowZero = n.attrInt("allowzero", 0) != 0;
   RankedTensorType in = typeOf(x);
   int64_t known = 1, inferAt = -1;
@@ -490,6 +516,57 @@ static LogicalResult importTranspose(NodeImporter &n) {
   if (failed(type))
     return failure();
   return n.setOutputs(TransposeOp::create(n.builder(), n.loc(), *type, x, perm).getResult());
+}
+
+/// Pad with all-zero pads, as PyTorch writes before an AveragePool
+/// (DenseNet's transitions): the input itself. Opsets 2-10 give the pads as
+/// an attribute, 11 on as a constant INT64 input. Non-zero pads are
+/// refused with a diagnostic (not folded into a consumer's padding yet).
+static LogicalResult importPad(NodeImporter &n) {
+  Value x = n.input(0);
+  if (!x)
+    return failure();
+  std::string mode = n.attrString("mode", "constant");
+  if (mode != "constant")
+    return n.error() << "mode '" << mode << "' is not supported (constant only)";
+  SmallVector<int64_t> pads;
+  if (n.opset() < 11) {
+    pads = n.attrInts("pads", {});
+  } else {
+    FailureOr<SmallVector<int64_t>> input = constantInt64Input(n, 1, "pads");
+    if (failed(input))
+      return failure();
+    pads = *input;
+  }
+  if (llvm::any_of(pads, [](int64_t p) { return p != 0; }))
+    return n.error() << "pads " << shapeStr(pads)
+                     << " are not supported: kiln imports a Pad only when every pad is 0";
+  return forwardInput(n);
+}
+
+/// Concat (axis required from opset 4; older models are upgraded first).
+static LogicalResult importConcat(NodeImporter &n) {
+  SmallVector<Value> inputs;
+  for (int i = 0, e = n.node().input_size(); i < e; ++i) {
+    Value v = n.input(i);
+    if (!v)
+      return failure();
+    if (!isa<FloatType>(typeOf(v).getElementType()))
+      return n.error() << "input " << i << " ('" << n.node().input(i) << "') is "
+                       << typeOf(v) << ": kiln concatenates float tensors";
+    inputs.push_back(v);
+  }
+  if (!n.attr("axis"))
+    return n.error() << "needs the axis attribute";
+  int64_t axis = n.attrInt("axis", 0);
+  FailureOr<RankedTensorType> type = inferConcatType(
+      [&] { return n.error(); }, ValueRange(inputs).getTypes(), axis);
+  if (failed(type))
+    return failure();
+  // One input: the input itself.
+  if (inputs.size() == 1)
+    return n.setOutputs(inputs);
+  return n.setOutputs(ConcatOp::create(n.builder(), n.loc(), *type, inputs, axis).getResult());
 }
 
 //===----------------------------------------------------------------------===//
@@ -571,6 +648,7 @@ static const OnnxOpEntry kOnnxOps[] = {
     {"Sigmoid", 6, kMaxOpset, importElementwise<SigmoidOp>},
     {"Add", 7, kMaxOpset, importElementwise<AddOp>},
     {"Mul", 7, kMaxOpset, importElementwise<MulOp>},
+    {"HardSigmoid", 6, kMaxOpset, importHardSigmoid},
     {"Clip", 6, 10, importClipAttrs},
     {"Clip", 11, kMaxOpset, importClipInputs},
     // Convolution, normalization, pooling.
@@ -590,6 +668,8 @@ static const OnnxOpEntry kOnnxOps[] = {
     {"Reshape", 5, kMaxOpset, importReshape},
     {"Flatten", 1, kMaxOpset, importFlatten},
     {"Transpose", 1, kMaxOpset, importTranspose},
+    {"Concat", 4, kMaxOpset, importConcat},
+    {"Pad", 2, kMaxOpset, importPad},
     // Constants and aliases.
     {"Constant", 1, kMaxOpset, importConstant},
     {"Identity", 1, kMaxOpset, forwardInput},

@@ -349,6 +349,72 @@ def _():  # MobileNet's Conv -> Clip(0, 6)
               [W("W", [16, 8, 3, 3], 2.0), W("B", [16]), lo, hi])
 
 
+@model("hardsigmoid_attrs")
+def _():  # clip(alpha * x + beta, 0, 1)
+    return single("HardSigmoid", [2, 3, 4], [2, 3, 4], alpha=0.3, beta=0.4)
+
+
+@model("conv_hardswish")
+def _():  # MobileNet V3 (opset 13 export): x * HardSigmoid(x), 1/6 and 0.5
+    nodes = [helper.make_node("Conv", ["X", "W", "B"], ["c"], name="conv",
+                              kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+             helper.make_node("HardSigmoid", ["c"], ["h"], name="hsig",
+                              alpha=1.0 / 6, beta=0.5),
+             helper.make_node("Mul", ["c", "h"], ["Y"], name="hswish")]
+    return mk(nodes, [vi("X", F, [1, 8, 6, 6])], [vi("Y", F, [1, 16, 6, 6])],
+              [W("W", [16, 8, 3, 3], 2.0), W("B", [16])])
+
+
+@model("pad_zero_avgpool")
+def _():  # DenseNet's transition: a Pad of zeros (opset 11 input) before AveragePool
+    pads = numpy_helper.from_array(np.zeros(8, np.int64), "pads")
+    nodes = [helper.make_node("Pad", ["X", "pads"], ["p"], name="pad", mode="constant"),
+             helper.make_node("AveragePool", ["p"], ["Y"], name="pool",
+                              kernel_shape=[2, 2], strides=[2, 2])]
+    return mk(nodes, [vi("X", F, [1, 8, 6, 6])], [vi("Y", F, [1, 8, 3, 3])], [pads])
+
+
+# ---------------------------------------------------------------- Concat
+@model("concat_convs")
+def _():  # Inception/SqueezeNet: two convs of one input joined on channels,
+    # listed in the other order than they are produced, then a consumer conv
+    nodes = [helper.make_node("Conv", ["X", "Wa", "Ba"], ["a"], name="conv_a",
+                              kernel_shape=[1, 1]),
+             helper.make_node("Relu", ["a"], ["ra"], name="relu_a"),
+             helper.make_node("Conv", ["X", "Wb", "Bb"], ["b"], name="conv_b",
+                              kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+             helper.make_node("Relu", ["b"], ["rb"], name="relu_b"),
+             helper.make_node("Concat", ["rb", "ra"], ["cat"], name="cat",
+                              axis=1),
+             helper.make_node("Conv", ["cat", "Wc", "Bc"], ["Y"], name="conv_c",
+                              kernel_shape=[1, 1])]
+    return mk(nodes, [vi("X", F, [1, 8, 8, 8])], [vi("Y", F, [1, 16, 8, 8])],
+              [W("Wa", [16, 8, 1, 1]), W("Ba", [16]), W("Wb", [16, 8, 3, 3], 0.2),
+               W("Bb", [16]), W("Wc", [16, 32, 1, 1], 0.3), W("Bc", [16])])
+
+
+@model("concat_dense")
+def _():  # DenseNet: a feature map joined with the conv of it (two uses)
+    nodes = [helper.make_node("Conv", ["X", "W1", "B1"], ["c1"], name="conv1",
+                              kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+             helper.make_node("Relu", ["c1"], ["r1"], name="relu1"),
+             helper.make_node("Conv", ["r1", "W2", "B2"], ["c2"], name="conv2",
+                              kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+             helper.make_node("Concat", ["r1", "c2"], ["cat"], name="cat",
+                              axis=1),
+             helper.make_node("Relu", ["cat"], ["Y"], name="relu_cat")]
+    return mk(nodes, [vi("X", F, [1, 8, 6, 6])], [vi("Y", F, [1, 24, 6, 6])],
+              [W("W1", [16, 8, 3, 3], 0.3), W("B1", [16]), W("W2", [8, 16, 3, 3], 0.3),
+               W("B2", [8])])
+
+
+@model("concat_inputs_neg_axis")
+def _():  # two graph inputs and a constant along axis -2
+    n = helper.make_node("Concat", ["X", "X2", "K"], ["Y"], name="cat", axis=-2)
+    return mk([n], [vi("X", F, [2, 3, 4]), vi("X2", F, [2, 5, 4])],
+              [vi("Y", F, [2, 9, 4])], [W("K", [2, 1, 4])])
+
+
 @model("mul_broadcast_c11")
 def _():  # [1,C,H,W] * [1,C,1,1] (initializer)
     return single("Mul", [1, 3, 4, 4], [1, 3, 4, 4], [W("C", [1, 3, 1, 1])],

@@ -354,7 +354,10 @@ KernelAttr kiln::selectKernel(Operation *op, const TargetInfo &t, bool vectorize
   RankedTensorType out = resultType(op);
   if (!out)
     return {};
-  if (isa<ReshapeOp, FlattenOp>(op))
+  // Concat has no compute of its own: its inputs' producers write into
+  // its slices (a copy where they cannot: a linalg.copy with the vector
+  // kernel for its own shape).
+  if (isa<ReshapeOp, FlattenOp, ConcatOp>(op))
     return makeKernel(ctx, KernelKind::view, Layout::any, 0, {}, {}, {}, lanes);
   if (!vectorize) {
     Layout layout = Layout::any;
@@ -428,7 +431,7 @@ uint64_t kiln::flopsOf(Operation *op) {
     return out * pool.getKernelShape()[0] * pool.getKernelShape()[1];
   if (isa<GlobalAvgPoolOp>(op))
     return elementCount(op->getOperand(0).getType());
-  if (isa<ReshapeOp, FlattenOp, TransposeOp>(op))
+  if (isa<ReshapeOp, FlattenOp, TransposeOp, ConcatOp>(op))
     return 0;
   return out;
 }
@@ -621,16 +624,16 @@ LogicalResult kiln::verifyKernelFor(Operation *op, KernelAttr k) {
       return fail() << "needs a Gemm or MatMul";
     break;
   case KernelKind::view:
-    if (!isa<ReshapeOp, FlattenOp>(op))
-      return fail() << "only Reshape and Flatten are views";
+    if (!isa<ReshapeOp, FlattenOp, ConcatOp>(op))
+      return fail() << "only Reshape, Flatten and Concat are views";
     break;
   case KernelKind::vector:
-    if (conv || isPool || isa<GemmOp, MatMulOp, ReshapeOp, FlattenOp, ConvOp>(op))
+    if (conv || isPool || isa<GemmOp, MatMulOp, ReshapeOp, FlattenOp, ConcatOp, ConvOp>(op))
       return fail() << "is for elementwise ops, transposes and Softmax";
     break;
   case KernelKind::loops:
-    if (isa<ReshapeOp, FlattenOp>(op))
-      return fail() << "Reshape and Flatten are views";
+    if (isa<ReshapeOp, FlattenOp, ConcatOp>(op))
+      return fail() << "Reshape, Flatten and Concat are views";
     break;
   }
   if (k.getKind() != KernelKind::view && k.getKind() != KernelKind::loops) {

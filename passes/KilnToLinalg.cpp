@@ -16,6 +16,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace kiln {
@@ -606,13 +607,6 @@ Value lowerWinograd(OpBuilder &b, Location loc, const ConvParams &p) {
       sz.push_back(idx(s));
     return tensor::ExtractSliceOp::create(b, loc, t, src, offsets, sz, ones);
   };
-  auto insert = [&](Value src, Value dest, ArrayRef<OpFoldResult> offsets,
-                    ArrayRef<int64_t> sizes) -> Value {
-    SmallVector<OpFoldResult> sz, ones(sizes.size(), idx(1));
-    for (int64_t s : sizes)
-      sz.push_back(idx(s));
-    return tensor::InsertSliceOp::create(b, loc, src, dest, offsets, sz, ones).getResult();
-  };
   // 1. Input transform.
   auto vType = RankedTensorType::get({aa, tilesPad, c}, f32);
   Value vInit = emptyLike(b, loc, vType);
@@ -1169,6 +1163,33 @@ Value transpose2D(OpBuilder &b, Location loc, Value v) {
       .getResult()[0];
 }
 
+/// kiln.concat: a tensor.concat, which kiln-tile-and-vectorize decomposes
+/// after vectorization into inserts that let each input's producer write
+/// straight into its slice. An input that cannot be written in place (a
+/// graph argument, a constant, a value with other uses) is first copied
+/// by a linalg.copy (vectorized for its own shape), which then writes into
+/// its slice instead.
+struct LowerConcat : OpConversionPattern<ConcatOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(ConcatOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    SmallVector<Value> inputs;
+    for (auto [orig, v] : llvm::zip(op.getInputs(), adaptor.getInputs())) {
+      Operation *def = v.getDefiningOp();
+      bool inPlace = def && def->getBlock() == op->getBlock() && orig.hasOneUse() &&
+                     !matchPattern(v, m_Constant());
+      if (!inPlace)
+        v = linalg::CopyOp::create(rewriter, loc, v, emptyLike(rewriter, loc, tensorType(v)))
+                .getResult(0);
+      inputs.push_back(v);
+    }
+    rewriter.replaceOpWithNewOp<tensor::ConcatOp>(op, op.getType(),
+                                                  (uint64_t)op.normalizedAxis(), inputs);
+    return success();
+  }
+};
+
 struct LowerGemm : OpConversionPattern<GemmOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(GemmOp op, OpAdaptor adaptor,
@@ -1276,6 +1297,6 @@ struct ConvertKilnToLinalgPass
 void kiln::populateKilnToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<LowerConv, LowerFusedConv, LowerElementwise, LowerBatchNorm,
                LowerMaxPool, LowerAvgPool, LowerGlobalAvgPool,
-               LowerReshape<ReshapeOp>, LowerReshape<FlattenOp>, LowerTranspose,
+               LowerReshape<ReshapeOp>, LowerReshape<FlattenOp>, LowerTranspose, LowerConcat,
                LowerGemm, LowerMatMul, LowerSoftmax>(patterns.getContext());
 }

@@ -140,12 +140,41 @@ struct ElementwiseThroughTransposes
   }
 };
 
+/// concat(transpose(a, p), transpose(b, p), ...) along axis k ->
+/// transpose(concat(a, b, ...) along p[k], p): DenseNet's and Inception's
+/// channel concats of NHWC convolutions stay NHWC (axis 1 -> 3).
+struct ConcatThroughTransposes : OpRewritePattern<ConcatOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ConcatOp op, PatternRewriter &rewriter) const override {
+    SmallVector<Value> inputs;
+    ArrayRef<int64_t> perm;
+    for (Value operand : op.getInputs()) {
+      auto t = operand.getDefiningOp<TransposeOp>();
+      if (!t || (!inputs.empty() && t.getPerm() != perm))
+        return rewriter.notifyMatchFailure(op, "inputs are not matching transposes");
+      perm = t.getPerm();
+      inputs.push_back(t.getInput());
+    }
+    int64_t axis = perm[op.normalizedAxis()];
+    RankedTensorType type = op.getType();
+    SmallVector<int64_t> shape(type.getRank());
+    for (auto [i, p] : llvm::enumerate(perm))
+      shape[p] = type.getDimSize(i);
+    auto inner = ConcatOp::create(rewriter, op.getLoc(),
+                                  RankedTensorType::get(shape, type.getElementType()), inputs,
+                                  axis);
+    rewriter.replaceOp(op, transpose(rewriter, op.getLoc(), inner, perm));
+    return success();
+  }
+};
+
 struct KilnLayoutPass : kiln::impl::KilnLayoutBase<KilnLayoutPass> {
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     RewritePatternSet patterns(ctx);
     patterns.add<FusedConvToNHWC, PoolToNHWC<MaxPoolOp>, PoolToNHWC<AvgPoolOp>,
-                 PoolToNHWC<GlobalAvgPoolOp>, ElementwiseThroughTransposes, BatchNormToNHWC>(ctx);
+                 PoolToNHWC<GlobalAvgPoolOp>, ElementwiseThroughTransposes, BatchNormToNHWC,
+                 ConcatThroughTransposes>(ctx);
     populateKilnConstantFoldPatterns(patterns);
     TransposeOp::getCanonicalizationPatterns(patterns, ctx);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))

@@ -157,6 +157,67 @@ struct KilnTileAndVectorizePass
     });
   }
 
+  /// Decomposes each tensor.concat (kiln.concat's lowering) into a chain of
+  /// insert_slices into one tensor.empty, after vectorization (which would
+  /// copy every input with one whole-tensor vector transfer). The inputs go
+  /// in the order they are produced, each insert right after its input's
+  /// producer, so that the tensor holding the earlier slices is defined
+  /// before the next producer runs: eliminate-empty-tensors then makes every
+  /// producer write straight into its slice of the result.
+  void decomposeConcats(func::FuncOp func) {
+    SmallVector<tensor::ConcatOp> concats;
+    func.walk([&](tensor::ConcatOp op) { concats.push_back(op); });
+    for (tensor::ConcatOp op : concats) {
+      Block *block = op->getBlock();
+      RankedTensorType type = op.getResultType();
+      int64_t axis = (int64_t)op.getDim(), rank = type.getRank();
+      struct Part {
+        Value value;
+        int64_t offset;
+        Operation *def; // in this block; null: defined before it
+        size_t index;   // among the inputs (ties keep their order)
+      };
+      SmallVector<Part> parts;
+      int64_t offset = 0;
+      for (Value v : op.getInputs()) {
+        Operation *def = v.getDefiningOp();
+        if (def && def->getBlock() != block)
+          def = block->findAncestorOpInBlock(*def);
+        parts.push_back({v, offset, def, parts.size()});
+        offset += cast<RankedTensorType>(v.getType()).getDimSize(axis);
+      }
+      llvm::sort(parts, [](const Part &a, const Part &b) {
+        if (a.def != b.def)
+          return !a.def || (b.def && a.def->isBeforeInBlock(b.def));
+        return a.index < b.index;
+      });
+      OpBuilder b(op);
+      Value acc;
+      Operation *last = nullptr;
+      for (const Part &part : parts) {
+        Operation *anchor =
+            part.def && (!last || last->isBeforeInBlock(part.def)) ? part.def : last;
+        if (anchor)
+          b.setInsertionPointAfter(anchor);
+        else
+          b.setInsertionPointToStart(block);
+        if (!acc)
+          acc = tensor::EmptyOp::create(b, op.getLoc(), type.getShape(), type.getElementType());
+        SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes,
+            strides(rank, b.getIndexAttr(1));
+        offsets[axis] = b.getIndexAttr(part.offset);
+        for (int64_t d : cast<RankedTensorType>(part.value.getType()).getShape())
+          sizes.push_back(b.getIndexAttr(d));
+        auto insert = tensor::InsertSliceOp::create(b, op.getLoc(), part.value, acc, offsets,
+                                                    sizes, strides);
+        acc = insert.getResult();
+        last = insert;
+      }
+      op.replaceAllUsesWith(acc);
+      op.erase();
+    }
+  }
+
   /// Builds the transform script: one match and tiling per plan, then
   /// vectorization and the vector lowering patterns on the function.
   OwningOpRef<ModuleOp> buildScript(ArrayRef<TilePlan> plans) {
@@ -254,6 +315,7 @@ struct KilnTileAndVectorizePass
     });
     if (plans.empty()) {
       decomposePads(func);
+      decomposeConcats(func);
       return;
     }
     OwningOpRef<ModuleOp> script = buildScript(plans);
@@ -269,6 +331,7 @@ struct KilnTileAndVectorizePass
     // After vectorization, which would otherwise copy the interior with one
     // whole-tensor vector transfer.
     decomposePads(func);
+    decomposeConcats(func);
   }
 };
 } // namespace

@@ -186,6 +186,13 @@ LogicalResult ReshapeOp::verify() {
   return verifySameElements(*this, getInput(), getOutput());
 }
 
+LogicalResult ConcatOp::verify() {
+  return verifyResultShape(
+      *this, getOutput(),
+      inferConcatType(opError(*this), getInputs().getTypes(), getAxis()),
+      "the concatenated shape");
+}
+
 LogicalResult TransposeOp::verify() {
   return verifyResultShape(
       *this, getOutput(),

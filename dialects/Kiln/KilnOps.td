@@ -339,6 +339,33 @@ def Kiln_ReshapeOp : Kiln_Op<"reshape", [Pure]> {
   let hasFolder = 1;
 }
 
+def Kiln_ConcatOp : Kiln_Op<"concat", [Pure]> {
+  let summary = "join tensors along one axis (ONNX Concat)";
+  let description = [{
+    The inputs in order along `axis` (negative: from the end); every other
+    dimension agrees. The lowering inserts each input into its slice of the
+    result; empty-tensor elimination then lets an input's producer write
+    straight into that slice (no copy). `kiln-layout` moves a concat of
+    NHWC tensors into the NHWC region (channels: axis 1 -> 3).
+
+    ```mlir
+    %y = kiln.concat %a, %b {axis = 1 : i64}
+        : (tensor<1x64x28x28xf32>, tensor<1x32x28x28xf32>) -> tensor<1x96x28x28xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<Kiln_FloatTensor>:$inputs, I64Attr:$axis);
+  let results = (outs Kiln_FloatTensor:$output);
+  let assemblyFormat = "$inputs attr-dict `:` functional-type($inputs, results)";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// `axis` in [0, rank).
+    int64_t normalizedAxis() {
+      int64_t a = getAxis();
+      return a < 0 ? a + getType().getRank() : a;
+    }
+  }];
+}
+
 def Kiln_TransposeOp : Kiln_Op<"transpose", [Pure]> {
   let summary = "permute dimensions (ONNX Transpose)";
   let description = [{

@@ -277,6 +277,40 @@ FailureOr<RankedTensorType> kiln::inferTransposeType(EmitErrorFn emitError,
   return withShape(input, shape);
 }
 
+FailureOr<RankedTensorType> kiln::inferConcatType(EmitErrorFn emitError, TypeRange inputs,
+                                                  int64_t axis) {
+  if (inputs.empty())
+    return emitError() << "needs at least one input";
+  auto first = dyn_cast<RankedTensorType>(inputs[0]);
+  if (!first)
+    return emitError() << "inputs must be ranked tensors";
+  int64_t rank = first.getRank();
+  if (rank == 0)
+    return emitError() << "cannot concatenate rank-0 tensors";
+  if (axis < -rank || axis >= rank)
+    return emitError() << "axis " << axis << " is out of range for rank " << rank;
+  if (axis < 0)
+    axis += rank;
+  SmallVector<int64_t> shape(first.getShape());
+  shape[axis] = 0;
+  for (auto [i, t] : llvm::enumerate(inputs)) {
+    auto type = dyn_cast<RankedTensorType>(t);
+    if (!type || type.getElementType() != first.getElementType())
+      return emitError() << "input " << i << " has type " << t << ", not a tensor of "
+                         << first.getElementType();
+    if (type.getRank() != rank)
+      return emitError() << "input " << i << " has rank " << type.getRank()
+                         << ", input 0 has rank " << rank;
+    for (int64_t d = 0; d < rank; ++d)
+      if (d != axis && type.getDimSize(d) != first.getDimSize(d))
+        return emitError() << "input " << i << " has shape " << shapeStr(type.getShape())
+                           << ", which differs from input 0's "
+                           << shapeStr(first.getShape()) << " outside axis " << axis;
+    shape[axis] += type.getDimSize(axis);
+  }
+  return withShape(first, shape);
+}
+
 FailureOr<RankedTensorType> kiln::inferFlattenType(EmitErrorFn emitError,
                                                    RankedTensorType input,
                                                    int64_t axis) {

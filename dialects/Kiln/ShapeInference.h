@@ -99,6 +99,11 @@ mlir::FailureOr<mlir::RankedTensorType>
 inferTransposeType(EmitErrorFn emitError, mlir::RankedTensorType input,
                    llvm::ArrayRef<int64_t> perm);
 
+/// kiln.concat: the inputs joined along `axis` (in [-rank, rank)); every
+/// other dimension, the rank and the element type must agree.
+mlir::FailureOr<mlir::RankedTensorType>
+inferConcatType(EmitErrorFn emitError, mlir::TypeRange inputs, int64_t axis);
+
 /// kiln.flatten: 2-D around `axis` (in [-rank, rank]).
 mlir::FailureOr<mlir::RankedTensorType>
 inferFlattenType(EmitErrorFn emitError, mlir::RankedTensorType input, int64_t axis);

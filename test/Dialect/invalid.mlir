@@ -737,3 +737,27 @@ func.func @softmax_integer(%x: tensor<2x5xi32>) -> tensor<2x5xi32> {
   %0 = kiln.softmax %x : tensor<2x5xi32>
   return %0 : tensor<2x5xi32>
 }
+
+// -----
+
+func.func @concat_other_dims_differ(%a: tensor<1x4x7x7xf32>, %b: tensor<1x4x6x7xf32>) -> tensor<1x8x7x7xf32> {
+  // expected-error @+1 {{'kiln.concat' op input 1 has shape [1,4,6,7], which differs from input 0's [1,4,7,7] outside axis 1}}
+  %0 = kiln.concat %a, %b {axis = 1 : i64} : (tensor<1x4x7x7xf32>, tensor<1x4x6x7xf32>) -> tensor<1x8x7x7xf32>
+  return %0 : tensor<1x8x7x7xf32>
+}
+
+// -----
+
+func.func @concat_wrong_result(%a: tensor<2x3xf32>, %b: tensor<2x5xf32>) -> tensor<2x9xf32> {
+  // expected-error @+1 {{'kiln.concat' op result shape [2,9] does not match the concatenated shape [2,8]}}
+  %0 = kiln.concat %a, %b {axis = 1 : i64} : (tensor<2x3xf32>, tensor<2x5xf32>) -> tensor<2x9xf32>
+  return %0 : tensor<2x9xf32>
+}
+
+// -----
+
+func.func @concat_axis_out_of_range(%a: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{'kiln.concat' op axis 2 is out of range for rank 2}}
+  %0 = kiln.concat %a, %a {axis = 2 : i64} : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}

@@ -143,3 +143,13 @@ func.func @softmax_default(%x: tensor<1x10xf32>) -> tensor<1x10xf32> {
   %0 = kiln.softmax %x : tensor<1x10xf32>
   return %0 : tensor<1x10xf32>
 }
+
+// CHECK-LABEL: func.func @concat
+func.func @concat(%a: tensor<1x64x7x7xf32>, %b: tensor<1x32x7x7xf32>) -> (tensor<1x96x7x7xf32>, tensor<1x128x7x7xf32>) {
+  // CHECK: kiln.concat %{{.+}}, %{{.+}} {axis = 1 : i64} : (tensor<1x64x7x7xf32>, tensor<1x32x7x7xf32>) -> tensor<1x96x7x7xf32>
+  %0 = kiln.concat %a, %b {axis = 1 : i64} : (tensor<1x64x7x7xf32>, tensor<1x32x7x7xf32>) -> tensor<1x96x7x7xf32>
+  // A negative axis counts from the end; an input may repeat.
+  // CHECK: kiln.concat %{{.+}}, %{{.+}} {axis = -3 : i64} : (tensor<1x64x7x7xf32>, tensor<1x64x7x7xf32>) -> tensor<1x128x7x7xf32>
+  %1 = kiln.concat %a, %a {axis = -3 : i64} : (tensor<1x64x7x7xf32>, tensor<1x64x7x7xf32>) -> tensor<1x128x7x7xf32>
+  return %0, %1 : tensor<1x96x7x7xf32>, tensor<1x128x7x7xf32>
+}

@@ -262,3 +262,38 @@ func.func @negative_batch_norm_nchw(%x: tensor<1x2x4x4xf32>, %p: tensor<2xf32>) 
   %0 = kiln.batch_norm %x, %p, %p, %p, %p : (tensor<1x2x4x4xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
   return %0 : tensor<1x2x4x4xf32>
 }
+
+// -----
+
+// A channel concat of two NHWC convolutions joins them on axis 3 inside the
+// NHWC region, and the consumer conv reads it there: one transpose at each
+// edge of the region only.
+// CHECK-LABEL: func.func @concat_nhwc
+// CHECK: %[[A:.+]] = kiln.fused_conv {{.*}}layout = "NHWC"{{.*}} -> tensor<1x4x4x2xf32>
+// CHECK: %[[B:.+]] = kiln.fused_conv {{.*}}layout = "NHWC"{{.*}} -> tensor<1x4x4x2xf32>
+// CHECK-NOT: kiln.transpose
+// CHECK: %[[CAT:.+]] = kiln.concat %[[B]], %[[A]] {axis = 3 : i64} : (tensor<1x4x4x2xf32>, tensor<1x4x4x2xf32>) -> tensor<1x4x4x4xf32>
+// CHECK-NOT: kiln.transpose
+// CHECK: kiln.fused_conv %[[CAT]]
+// CHECK: kiln.transpose
+// CHECK-NOT: kiln.transpose
+func.func @concat_nhwc(%x: tensor<1x2x4x4xf32>, %b: tensor<2xf32>) -> tensor<1x2x4x4xf32> {
+  %w = arith.constant dense<1.0> : tensor<2x2x1x1xf32>
+  %w4 = arith.constant dense<1.0> : tensor<2x4x1x1xf32>
+  %0 = kiln.fused_conv %x, %w, %b : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+  %1 = kiln.fused_conv %x, %w, %b : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+  %2 = kiln.concat %1, %0 {axis = 1 : i64} : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x4x4x4xf32>
+  %3 = kiln.fused_conv %2, %w4, %b : (tensor<1x4x4x4xf32>, tensor<2x4x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+  return %3 : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// A concat of a graph input (no transpose to undo) stays NCHW.
+// CHECK-LABEL: func.func @negative_concat_nchw
+// CHECK-NOT: kiln.transpose
+// CHECK: kiln.concat %{{.+}}, %{{.+}} {axis = 1 : i64} : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x4x4x4xf32>
+func.func @negative_concat_nchw(%x: tensor<1x2x4x4xf32>) -> tensor<1x4x4x4xf32> {
+  %0 = kiln.concat %x, %x {axis = 1 : i64} : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x4x4x4xf32>
+  return %0 : tensor<1x4x4x4xf32>
+}
