@@ -3,7 +3,7 @@
 // Implements kiln-select-kernels and the heuristics behind it. The register
 // tile of a convolution is R output pixels x B output channels with the
 // reduction stepped by one (shared/CODEGEN-FACTS.md): B is two vectors of
-// the target, R uses a quarter of the vector registers, so R x 2
+// the target (one where two do not divide F), R uses a quarter of the vector registers, so R x 2
 // accumulators take half the register file and leave room for operands.
 // Where the width allows fewer than 8 accumulators that way (7x7 and 14x14
 // outputs on 16 registers), B is one vector and R as large as fits, and the
@@ -202,7 +202,12 @@ static KernelAttr selectConv(FusedConvOp op, const TargetInfo &t, bool parallel)
   // (n, oh, ow, f, kh, kw, c)
   // Only a constant filter is packed (at compile time, kiln-pack-filters).
   bool constFilter = op.getFilter().getDefiningOp<arith::ConstantOp>() != nullptr;
-  int64_t block = constFilter && f % (2 * lanes) == 0 ? 2 * lanes : 0;
+  // Two vectors where they divide F, else one (SqueezeNet's 1000-class
+  // 1x1 conv classifier).
+  int64_t block = !constFilter          ? 0
+                  : f % (2 * lanes) == 0 ? 2 * lanes
+                  : f % lanes == 0       ? lanes
+                                         : 0;
   int64_t fTile = block ? block : largestDivisor(f, channelCandidates(lanes));
   if (group > 1) {
     // One block per group or a part of one (it reads that group's C/G
@@ -294,7 +299,7 @@ static KernelAttr selectConv(FusedConvOp op, const TargetInfo &t, bool parallel)
                         parallel ? SmallVector<int64_t>{1} : SmallVector<int64_t>{}, lanes);
     }
   }
-  if ((fTile == 2 * lanes || group > 1) && rows * vectors < kLatencyAccumulators) {
+  if ((fTile % lanes == 0 || group > 1) && rows * vectors < kLatencyAccumulators) {
     SmallVector<int64_t> wide;
     for (int64_t r = t.vectorRegisters - 3; r > vectors * rows; --r)
       wide.push_back(r);

@@ -94,7 +94,9 @@ func.func @nchw_and_grouped(%x: tensor<1x16x8x8xf32>, %b: tensor<64xf32>) {
 // AVX2: 8 lanes, 16 registers (R up to 4).
 // CHECK-LABEL: func.func @avx2
 // CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = direct_conv, layout = nhwc, block = 16, register_tile = [1, 1, 4, 16, 1, 1, 1], cache_tile = [], parallel_dims = [3], lanes = 8, config = false>
-// CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = direct_conv, layout = nhwc, block = 0, register_tile = [1, 1, 4, 8, 1, 1, 1], cache_tile = [], parallel_dims = [3], lanes = 8, config = false>
+// F = 24 is no multiple of 16: blocks of one vector, over 8 pixels (8
+// accumulators; 4 x 8 would leave 4).
+// CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = direct_conv, layout = nhwc, block = 8, register_tile = [1, 1, 8, 8, 1, 1, 1], cache_tile = [], parallel_dims = [3], lanes = 8, config = false>
 // CHECK: kiln.max_pool {{.*}}#kiln.kernel<kind = pool, layout = nhwc, block = 0, register_tile = [1, 1, 4, 16, 1, 1], cache_tile = [], parallel_dims = [1], lanes = 8, config = false>
 // CHECK: kiln.gemm {{.*}}#kiln.kernel<kind = matmul, layout = any, block = 0, register_tile = [3, 16, 1], cache_tile = [], parallel_dims = [1], lanes = 8, config = false>
 // CHECK: kiln.relu {{.*}}#kiln.kernel<kind = vector, layout = any, block = 0, register_tile = [1, 1, 1, 32], cache_tile = [], parallel_dims = [], lanes = 8, config = false>
@@ -174,8 +176,8 @@ func.func @grouped_avx2(%x: tensor<1x8x8x16xf32>, %b: tensor<64xf32>, %b16: tens
 // AArch64 NEON: 4 lanes, 32 registers (R up to 8).
 // CHECK-LABEL: func.func @neon
 // CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = direct_conv, layout = nhwc, block = 8, register_tile = [1, 1, 8, 8, 1, 1, 1], cache_tile = [], parallel_dims = [3], lanes = 4, config = false>
-// F = 12 is no multiple of 8: block 0, one vector of 4 channels.
-// CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = direct_conv, layout = nhwc, block = 0, register_tile = [1, 1, 8, 4, 1, 1, 1], cache_tile = [], parallel_dims = [3], lanes = 4, config = false>
+// F = 12 is no multiple of 8: blocks of one vector of 4 channels.
+// CHECK: kiln.fused_conv {{.*}}#kiln.kernel<kind = direct_conv, layout = nhwc, block = 4, register_tile = [1, 1, 8, 4, 1, 1, 1], cache_tile = [], parallel_dims = [3], lanes = 4, config = false>
 // CHECK: kiln.max_pool {{.*}}#kiln.kernel<kind = pool, layout = nhwc, block = 0, register_tile = [1, 1, 4, 8, 1, 1], cache_tile = [], parallel_dims = [1], lanes = 4, config = false>
 // CHECK: kiln.relu {{.*}}#kiln.kernel<kind = vector, layout = any, block = 0, register_tile = [1, 1, 1, 16], cache_tile = [], parallel_dims = [], lanes = 4, config = false>
 module attributes {kiln.options = #kiln.options<vectorize = true, parallel = true>, kiln.target = #kiln.target<triple = "aarch64-unknown-linux-gnu", cpu = "neoverse-n1", features = "+neon", vector_bits = 128, vector_registers = 32, l1_bytes = 65536, l2_bytes = 1048576>} {
