@@ -158,10 +158,14 @@ def KilnTileAndVectorize : Pass<"kiln-tile-and-vectorize", "mlir::func::FuncOp">
     the accumulators out of the reduction loops. Linalg ops without a kernel
     (fills, broadcasts and epilogues the lowering created) get the `vector`
     kernel for the module target's lanes. The tiling is built with the
-    transform dialect's C++ builders and applied per function.
+    transform dialect's C++ builders and applied per function. After
+    vectorization, tensor.pad and tensor.concat become inserts that let
+    their producers write into the padded or concatenated buffer, and
+    math.exp becomes a polynomial approximation on the vectors.
   }];
   let dependentDialects = ["mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
-                           "mlir::transform::TransformDialect", "kiln::KilnDialect"];
+                           "mlir::transform::TransformDialect", "mlir::math::MathDialect",
+                           "kiln::KilnDialect"];
 }
 
 def KilnEntryABI : Pass<"kiln-entry-abi", "mlir::ModuleOp"> {

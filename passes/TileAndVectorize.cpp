@@ -20,6 +20,8 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/TransformOps/LinalgTransformOps.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/Transform/IR/TransformOps.h"
 #include "mlir/Dialect/Transform/IR/TransformTypes.h"
 #include "mlir/Dialect/Transform/LoopExtension/LoopExtensionOps.h"
@@ -218,6 +220,23 @@ struct KilnTileAndVectorizePass
     }
   }
 
+  /// math.exp (Sigmoid, SiLU, Softmax) as MLIR's polynomial approximation
+  /// on the vectors: LLVM would call libm's expf once per lane. Measured on
+  /// Zen 3, 1 thread, EfficientNet-B0: its 63 Sigmoids 23.7 -> 3.6 ms, the
+  /// model 53 -> 23 ms (max error against ONNX Runtime 1e-6 of the logits).
+  void approximateExp(func::FuncOp func) {
+    SmallVector<Operation *> exps;
+    func.walk([&](math::ExpOp op) { exps.push_back(op); });
+    if (exps.empty())
+      return;
+    RewritePatternSet patterns(&getContext());
+    populateMathPolynomialApproximationPatterns(
+        patterns, [](StringRef name) { return name == "math.exp" || name == "exp"; });
+    GreedyRewriteConfig config;
+    config.setStrictness(GreedyRewriteStrictness::ExistingAndNewOps);
+    (void)applyOpPatternsGreedily(exps, std::move(patterns), config);
+  }
+
   /// Builds the transform script: one match and tiling per plan, then
   /// vectorization and the vector lowering patterns on the function.
   OwningOpRef<ModuleOp> buildScript(ArrayRef<TilePlan> plans) {
@@ -316,6 +335,7 @@ struct KilnTileAndVectorizePass
     if (plans.empty()) {
       decomposePads(func);
       decomposeConcats(func);
+      approximateExp(func);
       return;
     }
     OwningOpRef<ModuleOp> script = buildScript(plans);
@@ -332,6 +352,7 @@ struct KilnTileAndVectorizePass
     // whole-tensor vector transfer.
     decomposePads(func);
     decomposeConcats(func);
+    approximateExp(func);
   }
 };
 } // namespace

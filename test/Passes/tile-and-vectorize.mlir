@@ -146,20 +146,35 @@ func.func @relu_neon(%x: tensor<2x4x64xf32>) -> tensor<2x4x64xf32> {
 // eliminate-empty-tensors can have each producer write into its slice.
 // CHECK-LABEL: func.func @concat_in_production_order
 // CHECK: %[[A:.+]] = scf.for
-// CHECK: math.exp
+// CHECK: arith.negf
 // CHECK: %[[E:.+]] = tensor.empty() : tensor<1x8x16xf32>
 // CHECK: %[[IA:.+]] = tensor.insert_slice %[[A]] into %[[E]][0, 0, 8] [1, 8, 8] [1, 1, 1] : tensor<1x8x8xf32> into tensor<1x8x16xf32>
 // CHECK: %[[B:.+]] = scf.for
-// CHECK: math.exp
+// CHECK: arith.negf
 // CHECK: %[[IB:.+]] = tensor.insert_slice %[[B]] into %[[IA]][0, 0, 0] [1, 8, 8] [1, 1, 1] : tensor<1x8x8xf32> into tensor<1x8x16xf32>
 // CHECK-NOT: tensor.concat
 // CHECK-NOT: vector<1x8x16xf32>
 // CHECK: return %[[IB]]
 func.func @concat_in_production_order(%x: tensor<1x8x8xf32>, %y: tensor<1x8x8xf32>) -> tensor<1x8x16xf32> {
   %ea = tensor.empty() : tensor<1x8x8xf32>
-  %a = linalg.exp ins(%x : tensor<1x8x8xf32>) outs(%ea : tensor<1x8x8xf32>) -> tensor<1x8x8xf32>
+  %a = linalg.negf ins(%x : tensor<1x8x8xf32>) outs(%ea : tensor<1x8x8xf32>) -> tensor<1x8x8xf32>
   %eb = tensor.empty() : tensor<1x8x8xf32>
-  %b = linalg.exp ins(%y : tensor<1x8x8xf32>) outs(%eb : tensor<1x8x8xf32>) -> tensor<1x8x8xf32>
+  %b = linalg.negf ins(%y : tensor<1x8x8xf32>) outs(%eb : tensor<1x8x8xf32>) -> tensor<1x8x8xf32>
   %0 = tensor.concat dim(2) %b, %a : (tensor<1x8x8xf32>, tensor<1x8x8xf32>) -> tensor<1x8x16xf32>
   return %0 : tensor<1x8x16xf32>
+}
+
+// -----
+
+// math.exp becomes MLIR's polynomial approximation on the vectors (FMAs
+// and bit manipulation), not one libm expf call per lane after LLVM
+// scalarizes it.
+// CHECK-LABEL: func.func @exp_approximated
+// CHECK-NOT: math.exp
+// CHECK: math.fma {{.*}} : vector<8xf32>
+// CHECK-NOT: math.exp
+func.func @exp_approximated(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %e = tensor.empty() : tensor<4x8xf32>
+  %0 = linalg.exp ins(%x : tensor<4x8xf32>) outs(%e : tensor<4x8xf32>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
 }
