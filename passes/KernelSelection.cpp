@@ -3,7 +3,8 @@
 // Implements kiln-select-kernels and the heuristics behind it. The register
 // tile of a convolution is R output pixels x B output channels with the
 // reduction stepped by one (shared/CODEGEN-FACTS.md): B is two vectors of
-// the target (one where two do not divide F), R uses a quarter of the vector registers, so R x 2
+// the target (one where two do not divide F), R uses a quarter of the
+// vector registers, so R x 2
 // accumulators take half the register file and leave room for operands.
 // Where the width allows fewer than 8 accumulators that way (7x7 and 14x14
 // outputs on 16 registers), B is one vector and R as large as fits, and the
@@ -360,8 +361,7 @@ KernelAttr kiln::selectKernel(Operation *op, const TargetInfo &t, bool vectorize
   if (!out)
     return {};
   // Concat has no compute of its own: its inputs' producers write into
-  // its slices (a copy where they cannot: a linalg.copy with the vector
-  // kernel for its own shape).
+  // its slices (a memref.copy where they cannot).
   if (isa<ReshapeOp, FlattenOp, ConcatOp>(op))
     return makeKernel(ctx, KernelKind::view, Layout::any, 0, {}, {}, {}, lanes);
   if (!vectorize) {

@@ -39,6 +39,30 @@ static Value transpose(PatternRewriter &rewriter, Location loc, Value v,
   return TransposeOp::create(rewriter, loc, permuteType(v.getType(), perm), v, perm);
 }
 
+/// When every value is a kiln.transpose by one permutation: their inputs
+/// and that permutation.
+static LogicalResult matchingTransposes(ValueRange values, SmallVectorImpl<Value> &inputs,
+                                        ArrayRef<int64_t> &perm) {
+  for (Value v : values) {
+    auto t = v.getDefiningOp<TransposeOp>();
+    if (!t || (!inputs.empty() && t.getPerm() != perm))
+      return failure();
+    perm = t.getPerm();
+    inputs.push_back(t.getInput());
+  }
+  return success();
+}
+
+/// The type `t` has before the transpose by `perm` (result[i] =
+/// inner[perm[i]]: the inverse permutation).
+static RankedTensorType unpermutedType(Type t, ArrayRef<int64_t> perm) {
+  auto type = cast<RankedTensorType>(t);
+  SmallVector<int64_t> shape(type.getRank());
+  for (auto [i, p] : llvm::enumerate(perm))
+    shape[p] = type.getDimSize(i);
+  return RankedTensorType::get(shape, type.getElementType());
+}
+
 namespace {
 struct FusedConvToNHWC : OpRewritePattern<FusedConvOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -118,22 +142,12 @@ struct ElementwiseThroughTransposes
                                 PatternRewriter &rewriter) const override {
     SmallVector<Value> inputs;
     ArrayRef<int64_t> perm;
-    for (Value operand : op->getOperands()) {
-      auto t = operand.getDefiningOp<TransposeOp>();
-      if (!t || (!inputs.empty() && t.getPerm() != perm))
-        return rewriter.notifyMatchFailure(op, "operands are not matching transposes");
-      perm = t.getPerm();
-      inputs.push_back(t.getInput());
-    }
-    // result[i] = inner[perm[i]]: the inner result is the inverse permutation.
-    auto type = cast<RankedTensorType>(op->getResult(0).getType());
-    SmallVector<int64_t> shape(type.getRank());
-    for (auto [i, p] : llvm::enumerate(perm))
-      shape[p] = type.getDimSize(i);
+    if (failed(matchingTransposes(op->getOperands(), inputs, perm)))
+      return rewriter.notifyMatchFailure(op, "operands are not matching transposes");
     Operation *inner = rewriter.clone(*op);
     rewriter.modifyOpInPlace(inner, [&] {
       inner->setOperands(inputs);
-      inner->getResult(0).setType(RankedTensorType::get(shape, type.getElementType()));
+      inner->getResult(0).setType(unpermutedType(op->getResult(0).getType(), perm));
     });
     rewriter.replaceOp(op, transpose(rewriter, op.getLoc(), inner->getResult(0), perm));
     return success();
@@ -148,21 +162,10 @@ struct ConcatThroughTransposes : OpRewritePattern<ConcatOp> {
   LogicalResult matchAndRewrite(ConcatOp op, PatternRewriter &rewriter) const override {
     SmallVector<Value> inputs;
     ArrayRef<int64_t> perm;
-    for (Value operand : op.getInputs()) {
-      auto t = operand.getDefiningOp<TransposeOp>();
-      if (!t || (!inputs.empty() && t.getPerm() != perm))
-        return rewriter.notifyMatchFailure(op, "inputs are not matching transposes");
-      perm = t.getPerm();
-      inputs.push_back(t.getInput());
-    }
-    int64_t axis = perm[op.normalizedAxis()];
-    RankedTensorType type = op.getType();
-    SmallVector<int64_t> shape(type.getRank());
-    for (auto [i, p] : llvm::enumerate(perm))
-      shape[p] = type.getDimSize(i);
-    auto inner = ConcatOp::create(rewriter, op.getLoc(),
-                                  RankedTensorType::get(shape, type.getElementType()), inputs,
-                                  axis);
+    if (failed(matchingTransposes(op.getInputs(), inputs, perm)))
+      return rewriter.notifyMatchFailure(op, "inputs are not matching transposes");
+    auto inner = ConcatOp::create(rewriter, op.getLoc(), unpermutedType(op.getType(), perm),
+                                  inputs, perm[op.normalizedAxis()]);
     rewriter.replaceOp(op, transpose(rewriter, op.getLoc(), inner, perm));
     return success();
   }

@@ -343,10 +343,11 @@ def Kiln_ConcatOp : Kiln_Op<"concat", [Pure]> {
   let summary = "join tensors along one axis (ONNX Concat)";
   let description = [{
     The inputs in order along `axis` (negative: from the end); every other
-    dimension agrees. The lowering inserts each input into its slice of the
-    result; empty-tensor elimination then lets an input's producer write
-    straight into that slice (no copy). `kiln-layout` moves a concat of
-    NHWC tensors into the NHWC region (channels: axis 1 -> 3).
+    dimension agrees. It lowers to a `tensor.concat`, which
+    `kiln-tile-and-vectorize` turns into inserts of each input into its
+    slice of the result; empty-tensor elimination then lets an input's
+    producer write straight into that slice (no copy). `kiln-layout` moves
+    a concat of NHWC tensors into the NHWC region (channels: axis 1 -> 3).
 
     ```mlir
     %y = kiln.concat %a, %b {axis = 1 : i64}
