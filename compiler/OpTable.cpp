@@ -18,6 +18,8 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <cstring>
+
 #include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
@@ -518,10 +520,12 @@ static LogicalResult importTranspose(NodeImporter &n) {
   return n.setOutputs(TransposeOp::create(n.builder(), n.loc(), *type, x, perm).getResult());
 }
 
-/// Pad with all-zero pads, as PyTorch writes before an AveragePool
-/// (DenseNet's transitions): the input itself. Opsets 2-10 give the pads as
-/// an attribute, 11 on as a constant INT64 input. Non-zero pads are
-/// refused with a diagnostic (not folded into a consumer's padding yet).
+/// Pad, mode constant. Opsets 2-10 give the pads and the value as
+/// attributes, 11 on as constant inputs (the value a float scalar; the
+/// `axes` input of 18 on must be absent). All-zero pads (PyTorch writes
+/// them before DenseNet's AveragePools) are the input itself; others
+/// become a kiln.pad, which kiln-fold-constants folds into the padding of
+/// the conv or pool that reads it.
 static LogicalResult importPad(NodeImporter &n) {
   Value x = n.input(0);
   if (!x)
@@ -529,19 +533,44 @@ static LogicalResult importPad(NodeImporter &n) {
   std::string mode = n.attrString("mode", "constant");
   if (mode != "constant")
     return n.error() << "mode '" << mode << "' is not supported (constant only)";
+  const onnx::NodeProto &node = n.node();
   SmallVector<int64_t> pads;
+  float value = 0.0f;
   if (n.opset() < 11) {
     pads = n.attrInts("pads", {});
+    value = n.attrFloat("value", 0.0f);
   } else {
     FailureOr<SmallVector<int64_t>> input = constantInt64Input(n, 1, "pads");
     if (failed(input))
       return failure();
     pads = *input;
+    if (node.input_size() > 3 && !node.input(3).empty())
+      return n.error() << "the axes input is not supported (pads for every dimension only)";
+    if (node.input_size() > 2 && !node.input(2).empty()) {
+      const onnx::TensorProto *t = n.constantTensor(node.input(2));
+      if (!t)
+        return n.error() << "the constant_value input '" << node.input(2)
+                         << "' must be a constant (initializer or Constant node)";
+      auto data = n.readConstant(*t);
+      if (!data)
+        return n.error() << "constant_value tensor: " << llvm::toString(data.takeError());
+      if (!data->type.getElementType().isF32() || data->type.getNumElements() != 1)
+        return n.error() << "constant_value must be one FLOAT, got " << data->type;
+      std::memcpy(&value, data->bytes.data(), sizeof(float));
+    }
   }
-  if (llvm::any_of(pads, [](int64_t p) { return p != 0; }))
+  if (llvm::any_of(pads, [](int64_t p) { return p < 0; }))
     return n.error() << "pads " << shapeStr(pads)
-                     << " are not supported: kiln imports a Pad only when every pad is 0";
-  return forwardInput(n);
+                     << " are not supported: negative pads (cropping)";
+  if (llvm::all_of(pads, [](int64_t p) { return p == 0; }) &&
+      (int64_t)pads.size() == 2 * typeOf(x).getRank())
+    return forwardInput(n);
+  FailureOr<RankedTensorType> type = inferPadType([&] { return n.error(); }, typeOf(x), pads);
+  if (failed(type))
+    return failure();
+  OpBuilder &b = n.builder();
+  return n.setOutputs(
+      PadOp::create(b, n.loc(), *type, x, pads, llvm::APFloat(value)).getResult());
 }
 
 /// Concat (axis required from opset 4; older models are upgraded first).

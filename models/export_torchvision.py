@@ -29,7 +29,10 @@ def main():
     p.add_argument("--input-npy")
     a = p.parse_args()
     torch.manual_seed(a.seed)
-    model = getattr(torchvision.models, a.arch)(weights=None)
+    # Inception v3's auxiliary classifier (used only in training mode, so
+    # absent from the export) would need a 299x299 input for calibration.
+    extra = {"aux_logits": False, "init_weights": True} if a.arch == "inception_v3" else {}
+    model = getattr(torchvision.models, a.arch)(weights=None, **extra)
     calib = torch.randn(4, 3, a.size, a.size)
     for m in model.modules():
         if isinstance(m, torch.nn.BatchNorm2d):

@@ -374,6 +374,75 @@ def _():  # DenseNet's transition: a Pad of zeros (opset 11 input) before Averag
     return mk(nodes, [vi("X", F, [1, 8, 6, 6])], [vi("Y", F, [1, 8, 3, 3])], [pads])
 
 
+@model("pad_avgpool_inception")
+def _():  # Inception v3 (PyTorch export): conv, Pad [0,0,1,1,0,0,1,1], 3x3 s1 AveragePool
+    pads = numpy_helper.from_array(np.array([0, 0, 1, 1, 0, 0, 1, 1], np.int64), "pads")
+    nodes = [helper.make_node("Conv", ["X", "W", "B"], ["c"], name="conv",
+                              kernel_shape=[1, 1]),
+             helper.make_node("Pad", ["c", "pads"], ["p"], name="pad", mode="constant"),
+             helper.make_node("AveragePool", ["p"], ["Y"], name="pool",
+                              kernel_shape=[3, 3], strides=[1, 1])]
+    return mk(nodes, [vi("X", F, [1, 8, 7, 7])], [vi("Y", F, [1, 16, 7, 7])],
+              [pads, W("W", [16, 8, 1, 1]), W("B", [16])])
+
+
+@model("pad_conv_tf_same")
+def _():  # TensorFlow converters: asymmetric Pad [0,0,0,0, 0,0,1,1] before a
+    # 3x3 stride-2 conv with no pads of its own, and a stem-like 7x7 pad 3
+    p1 = numpy_helper.from_array(np.array([0, 0, 3, 3, 0, 0, 3, 3], np.int64), "p1")
+    p2 = numpy_helper.from_array(np.array([0, 0, 0, 0, 0, 0, 1, 1], np.int64), "p2")
+    nodes = [helper.make_node("Pad", ["X", "p1"], ["x1"], name="pad_stem"),
+             helper.make_node("Conv", ["x1", "W1", "B1"], ["c1"], name="conv_stem",
+                              kernel_shape=[7, 7], strides=[2, 2]),
+             helper.make_node("Relu", ["c1"], ["r1"], name="relu"),
+             helper.make_node("Pad", ["r1", "p2"], ["x2"], name="pad2"),
+             helper.make_node("Conv", ["x2", "W2", "B2"], ["Y"], name="conv2",
+                              kernel_shape=[3, 3], strides=[2, 2])]
+    return mk(nodes, [vi("X", F, [1, 3, 16, 16])], [vi("Y", F, [1, 16, 4, 4])],
+              [p1, p2, W("W1", [16, 3, 7, 7], 0.3), W("B1", [16]),
+               W("W2", [16, 16, 3, 3], 0.3), W("B2", [16])])
+
+
+@model("pad_op2_maxpool")
+def _():  # opset 2 attributes: a -inf pad folds into the max pool's padding
+    nodes = [helper.make_node("Pad", ["X"], ["p"], name="pad", mode="constant",
+                              pads=[0, 0, 1, 0, 0, 0, 0, 1], value=float("-inf")),
+             helper.make_node("MaxPool", ["p"], ["Y"], name="pool",
+                              kernel_shape=[3, 3], strides=[2, 2])]
+    return mk(nodes, [vi("X", F, [1, 8, 8, 8])], [vi("Y", F, [1, 8, 4, 4])], opset=7)
+
+
+@model("pad_standalone_value")
+def _():  # a Pad nothing folds into (value 0.5, batch and channels padded too),
+    # read by a Relu and by a conv (which folds only zero pads)
+    pads = numpy_helper.from_array(np.array([0, 1, 2, 0, 1, 0, 1, 3], np.int64), "pads")
+    v = numpy_helper.from_array(np.array(0.5, np.float32), "v")
+    nodes = [helper.make_node("Pad", ["X", "pads", "v"], ["p"], name="pad"),
+             helper.make_node("Relu", ["p"], ["Y"], name="relu"),
+             helper.make_node("Conv", ["p", "W", "B"], ["Z"], name="conv",
+                              kernel_shape=[3, 3])]
+    return mk(nodes, [vi("X", F, [1, 4, 5, 5])],
+              [vi("Y", F, [2, 5, 8, 8]), vi("Z", F, [2, 8, 6, 6])],
+              [pads, v, W("W", [8, 5, 3, 3]), W("B", [8])])
+
+
+@model("pad_shared_conv_pool")
+def _():  # one zero Pad read by a conv and an AveragePool that excludes its
+    # own pads (the conv folds it; the pool keeps the pad)
+    pads = numpy_helper.from_array(np.array([0, 0, 1, 1, 0, 0, 1, 1], np.int64), "pads")
+    nodes = [helper.make_node("Conv", ["X", "W0", "B0"], ["c"], name="conv0",
+                              kernel_shape=[1, 1]),
+             helper.make_node("Pad", ["c", "pads"], ["p"], name="pad"),
+             helper.make_node("Conv", ["p", "W", "B"], ["Y"], name="conv",
+                              kernel_shape=[3, 3]),
+             helper.make_node("AveragePool", ["p"], ["Z"], name="pool",
+                              kernel_shape=[3, 3], pads=[1, 1, 1, 1])]
+    return mk(nodes, [vi("X", F, [1, 8, 6, 6])],
+              [vi("Y", F, [1, 8, 6, 6]), vi("Z", F, [1, 8, 8, 8])],
+              [pads, W("W0", [8, 8, 1, 1]), W("B0", [8]), W("W", [8, 8, 3, 3], 0.3),
+               W("B", [8])])
+
+
 # ---------------------------------------------------------------- Concat
 @model("concat_convs")
 def _():  # Inception/SqueezeNet: two convs of one input joined on channels,

@@ -360,9 +360,10 @@ KernelAttr kiln::selectKernel(Operation *op, const TargetInfo &t, bool vectorize
   RankedTensorType out = resultType(op);
   if (!out)
     return {};
-  // Concat has no compute of its own: its inputs' producers write into
-  // its slices (a memref.copy where they cannot).
-  if (isa<ReshapeOp, FlattenOp, ConcatOp>(op))
+  // Concat and Pad have no compute of their own: their inputs' producers
+  // write into their slices (a memref.copy where they cannot; a fill of
+  // the pad).
+  if (isa<ReshapeOp, FlattenOp, ConcatOp, PadOp>(op))
     return makeKernel(ctx, KernelKind::view, Layout::any, 0, {}, {}, {}, lanes);
   if (!vectorize) {
     Layout layout = Layout::any;
@@ -436,7 +437,7 @@ uint64_t kiln::flopsOf(Operation *op) {
     return out * pool.getKernelShape()[0] * pool.getKernelShape()[1];
   if (isa<GlobalAvgPoolOp>(op))
     return elementCount(op->getOperand(0).getType());
-  if (isa<ReshapeOp, FlattenOp, TransposeOp, ConcatOp>(op))
+  if (isa<ReshapeOp, FlattenOp, TransposeOp, ConcatOp, PadOp>(op))
     return 0;
   return out;
 }
@@ -629,16 +630,17 @@ LogicalResult kiln::verifyKernelFor(Operation *op, KernelAttr k) {
       return fail() << "needs a Gemm or MatMul";
     break;
   case KernelKind::view:
-    if (!isa<ReshapeOp, FlattenOp, ConcatOp>(op))
-      return fail() << "only Reshape, Flatten and Concat are views";
+    if (!isa<ReshapeOp, FlattenOp, ConcatOp, PadOp>(op))
+      return fail() << "only Reshape, Flatten, Concat and Pad are views";
     break;
   case KernelKind::vector:
-    if (conv || isPool || isa<GemmOp, MatMulOp, ReshapeOp, FlattenOp, ConcatOp, ConvOp>(op))
+    if (conv || isPool ||
+        isa<GemmOp, MatMulOp, ReshapeOp, FlattenOp, ConcatOp, PadOp, ConvOp>(op))
       return fail() << "is for elementwise ops, transposes and Softmax";
     break;
   case KernelKind::loops:
-    if (isa<ReshapeOp, FlattenOp, ConcatOp>(op))
-      return fail() << "Reshape, Flatten and Concat are views";
+    if (isa<ReshapeOp, FlattenOp, ConcatOp, PadOp>(op))
+      return fail() << "Reshape, Flatten, Concat and Pad are views";
     break;
   }
   if (k.getKind() != KernelKind::view && k.getKind() != KernelKind::loops) {

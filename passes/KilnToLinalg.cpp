@@ -1181,6 +1181,25 @@ struct LowerConcat : OpConversionPattern<ConcatOp> {
   }
 };
 
+/// kiln.pad (one that kiln-fold-constants could not fold into a conv or
+/// pool): a tensor.pad, which kiln-tile-and-vectorize decomposes into a
+/// fill and an insert that the input's producer writes straight into.
+struct LowerPad : OpConversionPattern<PadOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(PadOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    ArrayRef<int64_t> pads = op.getPads();
+    int64_t rank = op.getType().getRank();
+    MLIRContext *ctx = op.getContext();
+    Value value = floatConst(rewriter, op.getLoc(), op.getType().getElementType(),
+                             op.getValue().convertToFloat());
+    rewriter.replaceOpWithNewOp<tensor::PadOp>(
+        op, op.getType(), adaptor.getInput(), getAsIndexOpFoldResult(ctx, pads.take_front(rank)),
+        getAsIndexOpFoldResult(ctx, pads.drop_front(rank)), value, /*nofold=*/false);
+    return success();
+  }
+};
+
 struct LowerGemm : OpConversionPattern<GemmOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(GemmOp op, OpAdaptor adaptor,
@@ -1288,6 +1307,6 @@ struct ConvertKilnToLinalgPass
 void kiln::populateKilnToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<LowerConv, LowerFusedConv, LowerElementwise, LowerBatchNorm,
                LowerMaxPool, LowerAvgPool, LowerGlobalAvgPool,
-               LowerReshape<ReshapeOp>, LowerReshape<FlattenOp>, LowerTranspose, LowerConcat,
+               LowerReshape<ReshapeOp>, LowerReshape<FlattenOp>, LowerTranspose, LowerConcat, LowerPad,
                LowerGemm, LowerMatMul, LowerSoftmax>(patterns.getContext());
 }

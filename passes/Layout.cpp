@@ -171,13 +171,35 @@ struct ConcatThroughTransposes : OpRewritePattern<ConcatOp> {
   }
 };
 
+/// pad(transpose(x, p)) -> transpose(pad(x) with permuted pads, p): a pad
+/// between NHWC ops stays NHWC (and folds into an NHWC pool there).
+struct PadThroughTranspose : OpRewritePattern<PadOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(PadOp op, PatternRewriter &rewriter) const override {
+    auto t = op.getInput().getDefiningOp<TransposeOp>();
+    if (!t)
+      return rewriter.notifyMatchFailure(op, "input is not a transpose");
+    ArrayRef<int64_t> perm = t.getPerm(), pads = op.getPads();
+    int64_t rank = perm.size();
+    SmallVector<int64_t> inner(pads.size());
+    for (int64_t i = 0; i < rank; ++i) {
+      inner[perm[i]] = pads[i];
+      inner[rank + perm[i]] = pads[rank + i];
+    }
+    auto pad = PadOp::create(rewriter, op.getLoc(), unpermutedType(op.getType(), perm),
+                             t.getInput(), ArrayRef<int64_t>(inner), op.getValue());
+    rewriter.replaceOp(op, transpose(rewriter, op.getLoc(), pad, perm));
+    return success();
+  }
+};
+
 struct KilnLayoutPass : kiln::impl::KilnLayoutBase<KilnLayoutPass> {
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     RewritePatternSet patterns(ctx);
     patterns.add<FusedConvToNHWC, PoolToNHWC<MaxPoolOp>, PoolToNHWC<AvgPoolOp>,
                  PoolToNHWC<GlobalAvgPoolOp>, ElementwiseThroughTransposes, BatchNormToNHWC,
-                 ConcatThroughTransposes>(ctx);
+                 ConcatThroughTransposes, PadThroughTranspose>(ctx);
     populateKilnConstantFoldPatterns(patterns);
     TransposeOp::getCanonicalizationPatterns(patterns, ctx);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))

@@ -121,6 +121,11 @@ def KilnFoldConstants : Pass<"kiln-fold-constants", "mlir::func::FuncOp"> {
   let description = [{
     Folds `kiln.transpose`, `kiln.reshape` and `kiln.flatten` of constants,
     and turns `kiln.gemm` with a constant transposed B into a plain one.
+    A `kiln.pad` of H and W folds into the padding of the op that reads it:
+    a zero pad into a `kiln.conv`'s, a zero pad into a `kiln.avg_pool`'s
+    that counts its pads (or has none; it then counts them), a -inf pad into
+    a `kiln.max_pool`'s (not with `ceil_mode`). A pad that stays lowers to
+    a `tensor.pad`.
   }];
   let dependentDialects = ["mlir::arith::ArithDialect"];
 }

@@ -193,6 +193,12 @@ LogicalResult ConcatOp::verify() {
       "the concatenated shape");
 }
 
+LogicalResult PadOp::verify() {
+  return verifyResultShape(*this, getOutput(),
+                           inferPadType(opError(*this), typeOf(getInput()), getPads()),
+                           "the padded shape");
+}
+
 LogicalResult TransposeOp::verify() {
   return verifyResultShape(
       *this, getOutput(),

@@ -367,6 +367,28 @@ def Kiln_ConcatOp : Kiln_Op<"concat", [Pure]> {
   }];
 }
 
+def Kiln_PadOp : Kiln_Op<"pad", [Pure]> {
+  let summary = "pad with a constant (ONNX Pad, mode constant)";
+  let description = [{
+    `pads` holds every dimension's leading pad, then every dimension's
+    trailing pad (ONNX's order), all non-negative. `kiln-fold-constants`
+    folds a zero pad of the spatial dimensions into the padding of the
+    convolution or average pool (count_include_pad) that reads it, and a
+    -inf pad into a max pool's; a pad that stays lowers to a `tensor.pad`,
+    whose producer writes straight into the padded buffer.
+
+    ```mlir
+    %y = kiln.pad %x {pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>, value = 0.0 : f32}
+        : tensor<1x8x8x8xf32> -> tensor<1x8x10x10xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_FloatTensor:$input, DenseI64ArrayAttr:$pads,
+                       DefaultValuedAttr<F32Attr, "0.0f">:$value);
+  let results = (outs Kiln_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
 def Kiln_TransposeOp : Kiln_Op<"transpose", [Pure]> {
   let summary = "permute dimensions (ONNX Transpose)";
   let description = [{

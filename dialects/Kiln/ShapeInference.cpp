@@ -277,6 +277,26 @@ FailureOr<RankedTensorType> kiln::inferTransposeType(EmitErrorFn emitError,
   return withShape(input, shape);
 }
 
+FailureOr<RankedTensorType> kiln::inferPadType(EmitErrorFn emitError,
+                                               RankedTensorType input,
+                                               ArrayRef<int64_t> pads) {
+  int64_t rank = input.getRank();
+  if ((int64_t)pads.size() != 2 * rank)
+    return emitError() << "expects " << 2 * rank << " pads for rank " << rank << ", got "
+                       << pads.size();
+  // Bounded so that no padded dimension can overflow.
+  constexpr int64_t kMaxPad = int64_t(1) << 24;
+  SmallVector<int64_t> shape(input.getShape());
+  for (int64_t d = 0; d < rank; ++d) {
+    for (int64_t p : {pads[d], pads[rank + d]})
+      if (p < 0 || p > kMaxPad)
+        return emitError() << "pad " << p << " of dimension " << d << " is out of range [0, "
+                           << kMaxPad << "]";
+    shape[d] += pads[d] + pads[rank + d];
+  }
+  return withShape(input, shape);
+}
+
 FailureOr<RankedTensorType> kiln::inferConcatType(EmitErrorFn emitError, TypeRange inputs,
                                                   int64_t axis) {
   if (inputs.empty())

@@ -104,6 +104,11 @@ inferTransposeType(EmitErrorFn emitError, mlir::RankedTensorType input,
 mlir::FailureOr<mlir::RankedTensorType>
 inferConcatType(EmitErrorFn emitError, mlir::TypeRange inputs, int64_t axis);
 
+/// kiln.pad: every dimension grown by its leading pad `pads[d]` and its
+/// trailing pad `pads[rank + d]` (2 x rank non-negative entries).
+mlir::FailureOr<mlir::RankedTensorType>
+inferPadType(EmitErrorFn emitError, mlir::RankedTensorType input, llvm::ArrayRef<int64_t> pads);
+
 /// kiln.flatten: 2-D around `axis` (in [-rank, rank]).
 mlir::FailureOr<mlir::RankedTensorType>
 inferFlattenType(EmitErrorFn emitError, mlir::RankedTensorType input, int64_t axis);

@@ -761,3 +761,27 @@ func.func @concat_axis_out_of_range(%a: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %0 = kiln.concat %a, %a {axis = 2 : i64} : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
   return %0 : tensor<2x3xf32>
 }
+
+// -----
+
+func.func @pad_count(%x: tensor<1x8x7x7xf32>) -> tensor<1x8x9x9xf32> {
+  // expected-error @+1 {{'kiln.pad' op expects 8 pads for rank 4, got 4}}
+  %0 = kiln.pad %x {pads = array<i64: 1, 1, 1, 1>} : tensor<1x8x7x7xf32> -> tensor<1x8x9x9xf32>
+  return %0 : tensor<1x8x9x9xf32>
+}
+
+// -----
+
+func.func @pad_negative(%x: tensor<1x8x7x7xf32>) -> tensor<1x8x6x7xf32> {
+  // expected-error @+1 {{'kiln.pad' op pad -1 of dimension 2 is out of range [0, 16777216]}}
+  %0 = kiln.pad %x {pads = array<i64: 0, 0, -1, 0, 0, 0, 0, 0>} : tensor<1x8x7x7xf32> -> tensor<1x8x6x7xf32>
+  return %0 : tensor<1x8x6x7xf32>
+}
+
+// -----
+
+func.func @pad_wrong_result(%x: tensor<1x8x7x7xf32>) -> tensor<1x8x9x8xf32> {
+  // expected-error @+1 {{'kiln.pad' op result shape [1,8,9,8] does not match the padded shape [1,8,9,9]}}
+  %0 = kiln.pad %x {pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>} : tensor<1x8x7x7xf32> -> tensor<1x8x9x8xf32>
+  return %0 : tensor<1x8x9x8xf32>
+}

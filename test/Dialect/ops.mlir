@@ -144,6 +144,16 @@ func.func @softmax_default(%x: tensor<1x10xf32>) -> tensor<1x10xf32> {
   return %0 : tensor<1x10xf32>
 }
 
+// CHECK-LABEL: func.func @pad
+func.func @pad(%x: tensor<1x8x7x7xf32>) -> (tensor<1x8x9x9xf32>, tensor<2x9x8x7xf32>) {
+  // The value defaults to 0 (and is then elided).
+  // CHECK: kiln.pad %{{.+}} {pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>} : tensor<1x8x7x7xf32> -> tensor<1x8x9x9xf32>
+  %0 = kiln.pad %x {pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>} : tensor<1x8x7x7xf32> -> tensor<1x8x9x9xf32>
+  // CHECK: kiln.pad %{{.+}} {pads = array<i64: 0, 1, 1, 0, 1, 0, 0, 0>, value = 0xFF800000 : f32} : tensor<1x8x7x7xf32> -> tensor<2x9x8x7xf32>
+  %1 = kiln.pad %x {pads = array<i64: 0, 1, 1, 0, 1, 0, 0, 0>, value = 0xFF800000 : f32} : tensor<1x8x7x7xf32> -> tensor<2x9x8x7xf32>
+  return %0, %1 : tensor<1x8x9x9xf32>, tensor<2x9x8x7xf32>
+}
+
 // CHECK-LABEL: func.func @concat
 func.func @concat(%a: tensor<1x64x7x7xf32>, %b: tensor<1x32x7x7xf32>) -> (tensor<1x96x7x7xf32>, tensor<1x128x7x7xf32>) {
   // CHECK: kiln.concat %{{.+}}, %{{.+}} {axis = 1 : i64} : (tensor<1x64x7x7xf32>, tensor<1x32x7x7xf32>) -> tensor<1x96x7x7xf32>

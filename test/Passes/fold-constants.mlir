@@ -112,3 +112,71 @@ func.func @negative_gemm_not_transposed(%a: tensor<1x2xf32>) -> tensor<1x2xf32> 
   %0 = kiln.gemm %a, %b : (tensor<1x2xf32>, tensor<2x2xf32>) -> tensor<1x2xf32>
   return %0 : tensor<1x2xf32>
 }
+
+// -----
+
+// A zero pad of H and W folds into the conv's own pads (added to them).
+// CHECK-LABEL: func.func @pad_into_conv
+// CHECK-SAME: (%[[X:.+]]: tensor<1x2x8x8xf32>
+// CHECK-NOT: kiln.pad
+// CHECK: kiln.conv %[[X]], %{{.+}} {pads = array<i64: 1, 3, 2, 4>, strides = array<i64: 2, 2>} : (tensor<1x2x8x8xf32>
+func.func @pad_into_conv(%x: tensor<1x2x8x8xf32>, %w: tensor<3x2x3x3xf32>) -> tensor<1x3x5x7xf32> {
+  %0 = kiln.pad %x {pads = array<i64: 0, 0, 1, 2, 0, 0, 1, 3>} : tensor<1x2x8x8xf32> -> tensor<1x2x10x13xf32>
+  %1 = kiln.conv %0, %w {strides = array<i64: 2, 2>, pads = array<i64: 0, 1, 1, 1>} : (tensor<1x2x10x13xf32>, tensor<3x2x3x3xf32>) -> tensor<1x3x5x7xf32>
+  return %1 : tensor<1x3x5x7xf32>
+}
+
+// -----
+
+// Inception's Pad + AveragePool: the pool gets the pads and counts them.
+// CHECK-LABEL: func.func @pad_into_avg_pool
+// CHECK-NOT: kiln.pad
+// CHECK: kiln.avg_pool %{{.+}} {count_include_pad, kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>} : tensor<1x2x7x7xf32> -> tensor<1x2x7x7xf32>
+func.func @pad_into_avg_pool(%x: tensor<1x2x7x7xf32>) -> tensor<1x2x7x7xf32> {
+  %0 = kiln.pad %x {pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>} : tensor<1x2x7x7xf32> -> tensor<1x2x9x9xf32>
+  %1 = kiln.avg_pool %0 {kernel_shape = array<i64: 3, 3>} : tensor<1x2x9x9xf32> -> tensor<1x2x7x7xf32>
+  return %1 : tensor<1x2x7x7xf32>
+}
+
+// -----
+
+// An NHWC pool folds the pad of its H and W (dimensions 1 and 2); a -inf
+// pad folds into a max pool.
+// CHECK-LABEL: func.func @pad_into_max_pool_nhwc
+// CHECK-NOT: kiln.pad
+// CHECK: kiln.max_pool %{{.+}} {kernel_shape = array<i64: 3, 3>, layout = "NHWC", pads = array<i64: 1, 0, 0, 1>, strides = array<i64: 2, 2>} : tensor<1x8x8x2xf32> -> tensor<1x4x4x2xf32>
+func.func @pad_into_max_pool_nhwc(%x: tensor<1x8x8x2xf32>) -> tensor<1x4x4x2xf32> {
+  %0 = kiln.pad %x {pads = array<i64: 0, 1, 0, 0, 0, 0, 1, 0>, value = 0xFF800000 : f32} : tensor<1x8x8x2xf32> -> tensor<1x9x9x2xf32>
+  %1 = kiln.max_pool %0 {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, layout = "NHWC"} : tensor<1x9x9x2xf32> -> tensor<1x4x4x2xf32>
+  return %1 : tensor<1x4x4x2xf32>
+}
+
+// -----
+
+// Pads that stay: a pad of the channels; a non-zero value before a conv; a
+// zero pad before a max pool; a pool that excludes its own pads; ceil_mode.
+// A pad read by a foldable conv and by an op that cannot fold it stays for
+// the latter only.
+// CHECK-LABEL: func.func @negative_pads
+// CHECK-SAME: (%[[X:.+]]: tensor<1x2x8x8xf32>
+// CHECK: %[[C:.+]] = kiln.pad %[[X]] {pads = array<i64: 0, 1, 0, 0, 0, 0, 0, 0>}
+// CHECK: kiln.conv %[[C]]
+// CHECK: %[[V:.+]] = kiln.pad %[[X]] {{.*}}value = 5.000000e-01
+// CHECK: kiln.conv %[[V]]
+// CHECK: %[[Z:.+]] = kiln.pad %[[X]] {pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>}
+// CHECK: kiln.max_pool %[[Z]]
+// CHECK: kiln.avg_pool %[[Z]] {kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>}
+// CHECK: kiln.avg_pool %[[Z]] {ceil_mode, count_include_pad
+// CHECK: kiln.conv %[[X]], %{{.+}} {pads = array<i64: 1, 1, 1, 1>}
+func.func @negative_pads(%x: tensor<1x2x8x8xf32>, %w: tensor<3x2x3x3xf32>, %w3: tensor<3x3x3x3xf32>) -> (tensor<1x3x6x6xf32>, tensor<1x3x8x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x10x10xf32>, tensor<1x2x5x5xf32>, tensor<1x3x8x8xf32>) {
+  %c = kiln.pad %x {pads = array<i64: 0, 1, 0, 0, 0, 0, 0, 0>} : tensor<1x2x8x8xf32> -> tensor<1x3x8x8xf32>
+  %0 = kiln.conv %c, %w3 : (tensor<1x3x8x8xf32>, tensor<3x3x3x3xf32>) -> tensor<1x3x6x6xf32>
+  %v = kiln.pad %x {pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>, value = 0.5 : f32} : tensor<1x2x8x8xf32> -> tensor<1x2x10x10xf32>
+  %1 = kiln.conv %v, %w : (tensor<1x2x10x10xf32>, tensor<3x2x3x3xf32>) -> tensor<1x3x8x8xf32>
+  %z = kiln.pad %x {pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>} : tensor<1x2x8x8xf32> -> tensor<1x2x10x10xf32>
+  %2 = kiln.max_pool %z {kernel_shape = array<i64: 3, 3>} : tensor<1x2x10x10xf32> -> tensor<1x2x8x8xf32>
+  %3 = kiln.avg_pool %z {kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>} : tensor<1x2x10x10xf32> -> tensor<1x2x10x10xf32>
+  %4 = kiln.avg_pool %z {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, ceil_mode, count_include_pad} : tensor<1x2x10x10xf32> -> tensor<1x2x5x5xf32>
+  %5 = kiln.conv %z, %w : (tensor<1x2x10x10xf32>, tensor<3x2x3x3xf32>) -> tensor<1x3x8x8xf32>
+  return %0, %1, %2, %3, %4, %5 : tensor<1x3x6x6xf32>, tensor<1x3x8x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x10x10xf32>, tensor<1x2x5x5xf32>, tensor<1x3x8x8xf32>
+}

@@ -27,8 +27,8 @@
 // CHECK-DAG: error: loc("dyn"): kernel direct_conv: block 32 needs a constant filter (packed at compile time)
 // CHECK-DAG: error: loc("relu"): kernel matmul: needs a Gemm or MatMul
 // CHECK-DAG: error: loc("gemm"): kernel vector: is for elementwise ops, transposes and Softmax
-// CHECK-DAG: error: loc("pool"): kernel view: only Reshape, Flatten and Concat are views
-// CHECK-DAG: error: loc("flat"): kernel loops: Reshape, Flatten and Concat are views
+// CHECK-DAG: error: loc("pool"): kernel view: only Reshape, Flatten, Concat and Pad are views
+// CHECK-DAG: error: loc("flat"): kernel loops: Reshape, Flatten, Concat and Pad are views
 // CHECK-DAG: error: loc("wstride"): kernel winograd_f4: needs a 3x3 convolution with stride 1, dilation 1 and group 1
 // CHECK-DAG: error: loc("w1x1"): kernel winograd_f2: needs a 3x3 convolution with stride 1, dilation 1 and group 1
 // CHECK-DAG: error: loc("wdyn"): kernel winograd_f2: needs a constant filter (transformed at compile time)
@@ -57,8 +57,8 @@
 // expected-error @unknown {{kernel direct_conv: block 32 needs a constant filter (packed at compile time)}}
 // expected-error @unknown {{kernel matmul: needs a Gemm or MatMul}}
 // expected-error @unknown {{kernel vector: is for elementwise ops, transposes and Softmax}}
-// expected-error @unknown {{kernel view: only Reshape, Flatten and Concat are views}}
-// expected-error @unknown {{kernel loops: Reshape, Flatten and Concat are views}}
+// expected-error @unknown {{kernel view: only Reshape, Flatten, Concat and Pad are views}}
+// expected-error @unknown {{kernel loops: Reshape, Flatten, Concat and Pad are views}}
 // expected-error @unknown {{kernel winograd_f4: needs a 3x3 convolution with stride 1, dilation 1 and group 1}}
 // expected-error @unknown {{kernel winograd_f2: needs a 3x3 convolution with stride 1, dilation 1 and group 1}}
 // expected-error @unknown {{kernel winograd_f2: needs a constant filter (transformed at compile time)}}

@@ -297,3 +297,22 @@ func.func @negative_concat_nchw(%x: tensor<1x2x4x4xf32>) -> tensor<1x4x4x4xf32> 
   %0 = kiln.concat %x, %x {axis = 1 : i64} : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x4x4x4xf32>
   return %0 : tensor<1x4x4x4xf32>
 }
+
+// -----
+
+// A pad between NHWC ops moves into the NHWC region (pads permuted) and
+// folds into the NHWC average pool there: no transposes in between.
+// CHECK-LABEL: func.func @pad_nhwc
+// CHECK: %[[C:.+]] = kiln.fused_conv {{.*}}layout = "NHWC"{{.*}} -> tensor<1x4x4x2xf32>
+// CHECK-NOT: kiln.transpose
+// CHECK: %[[P:.+]] = kiln.pad %[[C]] {pads = array<i64: 0, 1, 1, 0, 0, 1, 1, 0>} : tensor<1x4x4x2xf32> -> tensor<1x6x6x2xf32>
+// CHECK-NOT: kiln.transpose
+// CHECK: kiln.avg_pool %[[P]] {{.*}}layout = "NHWC"
+func.func @pad_nhwc(%x: tensor<1x2x4x4xf32>, %b: tensor<2xf32>) -> tensor<1x2x4x4xf32> {
+  %w = arith.constant dense<1.0> : tensor<2x2x1x1xf32>
+  %0 = kiln.fused_conv %x, %w, %b : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+  %1 = kiln.pad %0 {pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>} : tensor<1x2x4x4xf32> -> tensor<1x2x6x6xf32>
+  %2 = kiln.avg_pool %1 {kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>} : tensor<1x2x6x6xf32> -> tensor<1x2x6x6xf32>
+  %3 = kiln.max_pool %2 {kernel_shape = array<i64: 3, 3>} : tensor<1x2x6x6xf32> -> tensor<1x2x4x4xf32>
+  return %3 : tensor<1x2x4x4xf32>
+}
