@@ -385,6 +385,7 @@ llvm::Expected<CompileResult> kiln::compile(const CompileOptions &options) {
     return fail();
   }
   importOptions.batch = options.batch;
+  importOptions.perturbNode = options.debugPerturbNode;
   for (const std::string &b : options.shapeBindings) {
     auto binding = parseShapeBinding(b);
     if (!binding) {

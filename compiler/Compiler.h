@@ -82,6 +82,9 @@ struct CompileOptions {
   /// Batch size for graph inputs whose first dimension is symbolic (0: none;
   /// `--batch=N`); an input the shape bindings name keeps its binding.
   int64_t batch = 0;
+  /// Debugging aid: scale the weights of the ONNX node of this name by 1.05
+  /// (`--debug-perturb-node`; ImportOptions::perturbNode). Empty: none.
+  std::string debugPerturbNode;
 
   /// Folder holding <arch>/libkiln_runtime.a and kiln/kiln.h (empty: found
   /// from the build tree, the install prefix or $KILN_RUNTIME_DIR).

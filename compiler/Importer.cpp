@@ -91,6 +91,7 @@ private:
 
   // Nodes.
   LogicalResult importNode(const onnx::NodeProto &node, int index);
+  LogicalResult perturbWeights(ArrayRef<Operation *> ops);
   InFlightDiagnostic nodeError();
   Value input(unsigned i, bool optional = false);
   LogicalResult setOutputs(ArrayRef<Value> results);
@@ -113,6 +114,9 @@ private:
   const std::map<std::string, std::vector<int64_t>> *inputShapes = nullptr;
   /// ImportOptions::batch.
   int64_t batch = 0;
+  /// ImportOptions::perturbNode, and whether it has been found.
+  std::string perturbNode;
+  bool perturbed = false;
 
   llvm::StringMap<Value> values;
   llvm::StringMap<const onnx::TensorProto *> constants;
@@ -475,6 +479,27 @@ private:
 };
 } // namespace
 
+/// Scales every float constant operand of `ops` by 1.05 (ImportOptions::
+/// perturbNode); fails when there is none.
+LogicalResult OnnxImporter::perturbWeights(ArrayRef<Operation *> ops) {
+  bool any = false;
+  for (Operation *op : ops) {
+    for (OpOperand &operand : op->getOpOperands()) {
+      std::optional<std::vector<float>> data = getConstantF32(operand.get());
+      if (!data)
+        continue;
+      for (float &v : *data)
+        v *= 1.05f;
+      OpBuilder::InsertionGuard guard(builder);
+      builder.setInsertionPoint(op);
+      operand.set(createF32Constant(builder, operand.get().getLoc(), typeOf(operand.get()),
+                                    *data, constantNameHint(operand.get()) + "_perturbed"));
+      any = true;
+    }
+  }
+  return success(any);
+}
+
 LogicalResult OnnxImporter::importNode(const onnx::NodeProto &n, int index) {
   node = &n;
   label = nodeLabel(n, index);
@@ -500,6 +525,12 @@ LogicalResult OnnxImporter::importNode(const onnx::NodeProto &n, int index) {
   builder.setListener(previous);
   if (failed(imported))
     return failure();
+  if (!perturbNode.empty() && n.name() == perturbNode) {
+    perturbed = true;
+    if (failed(perturbWeights(created.ops)))
+      return nodeError() << "--debug-perturb-node: the node reads no float constant "
+                            "(weights) to perturb";
+  }
   for (Operation *op : created.ops) {
     std::string message;
     LogicalResult verified = success();
@@ -524,6 +555,7 @@ LogicalResult OnnxImporter::importNode(const onnx::NodeProto &n, int index) {
 OwningOpRef<ModuleOp> OnnxImporter::run(const ImportOptions &options) {
   inputShapes = &options.inputShapes;
   batch = options.batch;
+  perturbNode = options.perturbNode;
   // kiln's own checks come first: they list every unsupported op at once
   // and vet external-data paths before anything (the checker included)
   // opens a file.
@@ -610,6 +642,11 @@ OwningOpRef<ModuleOp> OnnxImporter::run(const ImportOptions &options) {
   }
   if (!ok)
     return {};
+  if (!perturbNode.empty() && !perturbed) {
+    emitError(fileLoc) << "--debug-perturb-node: the graph has no node named '" << perturbNode
+                       << "'";
+    return {};
+  }
 
   SmallVector<Value> results;
   SmallVector<Type> resultTypes;

@@ -43,6 +43,11 @@ struct ImportOptions {
   /// `--batch=N` (0: none): binds a symbolic first dimension of every graph
   /// input that `inputShapes` does not bind; a static one must equal N.
   int64_t batch = 0;
+  /// Debugging aid (`--debug-perturb-node=NAME`): the float constants that
+  /// the ONNX node NAME reads (its weights) are scaled by 1.05, so that the
+  /// compiled model is wrong from that layer on. kiln-verify's test plants
+  /// a bug with it. Empty: no perturbation.
+  std::string perturbNode;
 };
 
 /// Imports the ONNX model in `path`. Errors are reported through the

@@ -83,7 +83,7 @@ def configure():
         [config.llvm_tools_dir])
     llvm_config.add_tool_substitutions(
         [ToolSubst(t, unresolved="fatal")
-         for t in ("kiln-opt", "kiln-compile", "kiln-run")],
+         for t in ("kiln-opt", "kiln-compile", "kiln-run", "kiln-verify")],
         [config.kiln_tools_dir])
 
     # Optional parts of the environment.

@@ -76,6 +76,11 @@ static cl::opt<bool> runtimeChecks(
     cl::desc("Bounds checks in the generated code: an out-of-bounds access prints "
              "the ONNX node and aborts (for testing; slower)"),
     cl::cat(cat));
+static cl::opt<std::string> perturbNode(
+    "debug-perturb-node",
+    cl::desc("Debugging: scale the weights of ONNX node NAME by 1.05, so the model is "
+             "wrong from that layer on (kiln-verify's planted-bug test)"),
+    cl::value_desc("NAME"), cl::cat(cat));
 static cl::opt<bool> noChecker("no-onnx-checker", cl::desc("Skip ONNX's model checker"),
                                cl::cat(cat));
 
@@ -126,6 +131,7 @@ int main(int argc, char **argv) {
   options.onnxChecker = !noChecker;
   options.shapeBindings.assign(shapes.begin(), shapes.end());
   options.batch = batch;
+  options.debugPerturbNode = perturbNode;
   options.useMlirCommandLineOptions = true;
 
   llvm::Expected<kiln::CompileResult> result = kiln::compile(options);
